@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: MIT
+# chanwatch build, in the libbpf-tools manner: every artifact under .output/, V=1 for commands.
+#
+#   make            build .output/chanwatch
+#   make demo       build everything and analyse the bundled leaky example
+#   make test       unit, golden and CLI tests, the suite again under ASan/UBSan, fuzz smoke
+#   make fuzz       run every libFuzzer target longer (FUZZ_SECONDS=60 each)
+#   make bench      side-by-side benchmarks against peers (not a test)
+#   make SANITIZE=1 an ASan/UBSan build in .output/asan/
+#   make format     clang-format the sources; make format-check verifies
+
+OUTPUT ?= .output
+CC ?= cc
+CLANG ?= clang
+V ?= 0
+SANITIZE ?= 0
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+ifeq ($(SANITIZE),1)
+BUILD := $(OUTPUT)/asan
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT := -O1 -g
+else
+BUILD := $(OUTPUT)
+SAN_FLAGS :=
+OPT := -O2 -g
+endif
+
+PKGS := libcurl zlib
+CFLAGS ?= $(OPT)
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
+	  -D_FILE_OFFSET_BITS=64 -Isrc $(SAN_FLAGS)
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lz) -lm
+LDFLAGS += $(SAN_FLAGS)
+
+LIB_SRCS := $(sort $(wildcard src/lib/*.c src/model/*.c src/dump/*.c src/analyze/*.c \
+			      src/output/*.c))
+CMD_SRCS := $(sort $(wildcard src/cmd/*.c)) src/main.c
+LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+CMD_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CMD_SRCS))
+LIBCW := $(BUILD)/libchanwatch.a
+BIN := $(BUILD)/chanwatch
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_SECONDS ?= 60
+
+DEPS_STAMP := $(OUTPUT)/.deps-ok
+
+.PHONY: all clean test unit cli test-asan fuzz fuzz-smoke demo bench format format-check deps
+
+all: $(BIN)
+
+# Install missing Debian packages once (scripts/install-deps.sh says what it installs).
+$(DEPS_STAMP): scripts/install-deps.sh
+	$(Q)mkdir -p $(@D)
+	$(Q)./scripts/install-deps.sh
+	$(Q)touch $@
+
+deps: $(DEPS_STAMP)
+
+$(BUILD)/obj/%.o: src/%.c | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBCW): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(BIN): $(CMD_OBJS) $(LIBCW)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $(CMD_OBJS) $(LIBCW) $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBCW) | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIBCW) $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
+
+# libFuzzer targets: always clang, ASan+UBSan, the library sources compiled in.
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) | $(DEPS_STAMP)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -std=gnu11 -O1 -g -Isrc -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror \
+		-Wno-unused-parameter -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all $< $(LIB_SRCS) $(LDLIBS) -o $@
+
+unit: $(UNIT_BINS)
+	$(Q)set -e; for t in $(UNIT_BINS); do \
+		CMOCKA_MESSAGE_OUTPUT=TAP $$t; done
+
+cli: $(BIN)
+	$(Q)CHANWATCH=$(abspath $(BIN)) CHANWATCH_OUTPUT=$(abspath $(OUTPUT)) \
+		prove -f tests/t/
+
+# The whole suite again under ASan/UBSan.
+test-asan:
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 unit cli
+
+fuzz-smoke: $(FUZZ_BINS)
+	$(Q)./tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	$(Q)./tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+test: all
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory cli
+	$(Q)$(MAKE) --no-print-directory test-asan
+	$(Q)$(MAKE) --no-print-directory fuzz-smoke
+	$(Q)$(MAKE) --no-print-directory format-check
+
+demo: $(BIN)
+	$(Q)./examples/demo.sh $(abspath $(BIN))
+
+bench: $(BIN)
+	$(Q)./bench/dump/run.sh $(abspath $(BIN))
+
+FORMAT_FILES = $(shell git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 2>/dev/null)
+format:
+	$(Q)clang-format -i $(FORMAT_FILES)
+
+format-check:
+	$(Q)clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format-check: ok"
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)
+
+-include $(shell find $(OUTPUT) -name '*.d' 2>/dev/null)

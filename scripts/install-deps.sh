@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Installs the Debian 12 packages chanwatch needs to build, test and benchmark.
+# Idempotent: installs only what is missing and says what it installs.
+set -euo pipefail
+
+packages=(
+  build-essential pkg-config make
+  clang libclang-rt-14-dev clang-format   # libFuzzer, ASan/UBSan runtimes, formatting
+  zlib1g-dev                              # gzip for pprof profiles
+  libcurl4-openssl-dev                    # fetching /debug/pprof URLs
+  libcmocka-dev                           # unit tests
+  perl                                    # prove (TAP) for CLI tests
+  panicparse                              # peer in bench/dump
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: need root to install packages: ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done" >&2

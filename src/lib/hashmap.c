@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+// Open-addressing hash maps with linear probing.
+#include "hashmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "usage.h"
+#include "banned.h"
+
+uint64_t hash_bytes(const void *data, size_t len, uint64_t seed)
+{
+	const unsigned char *p = data;
+	uint64_t h = seed;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0x100000001b3ull;
+		h ^= h >> 29;
+	}
+	for (; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	return h;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+	if (!p)
+		die("out of memory (%zu bytes)", n * size);
+	return p;
+}
+
+static struct hashmap_entry *find_slot(struct hashmap_entry *slots, size_t cap, const void *key,
+				       size_t keylen, uint64_t hash)
+{
+	size_t i = hash & (cap - 1);
+	for (;;) {
+		struct hashmap_entry *e = &slots[i];
+		if (!e->key)
+			return e;
+		if (e->hash == hash && e->keylen == keylen && !memcmp(e->key, key, keylen))
+			return e;
+		i = (i + 1) & (cap - 1);
+	}
+}
+
+void *hashmap_get(const struct hashmap *m, const void *key, size_t keylen, uint64_t hash)
+{
+	struct hashmap_entry *e;
+	if (!m->cap)
+		return NULL;
+	e = find_slot(m->slots, m->cap, key, keylen, hash);
+	return e->key ? e->value : NULL;
+}
+
+static void hashmap_resize(struct hashmap *m, size_t cap)
+{
+	struct hashmap_entry *slots = xcalloc(cap, sizeof(*slots));
+	for (size_t i = 0; i < m->cap; i++) {
+		struct hashmap_entry *e = &m->slots[i];
+		if (e->key)
+			*find_slot(slots, cap, e->key, e->keylen, e->hash) = *e;
+	}
+	free(m->slots);
+	m->slots = slots;
+	m->cap = cap;
+}
+
+struct hashmap_entry *hashmap_put(struct hashmap *m, const void *key, size_t keylen, uint64_t hash,
+				  bool *inserted)
+{
+	struct hashmap_entry *e;
+	static const char nonnull[1];
+
+	if ((m->count + 1) * 4 > m->cap * 3)
+		hashmap_resize(m, m->cap ? m->cap * 2 : 16);
+	if (!key)
+		key = nonnull; /* empty keys still need a non-NULL marker */
+	e = find_slot(m->slots, m->cap, key, keylen, hash);
+	*inserted = !e->key;
+	if (!e->key) {
+		e->hash = hash;
+		e->key = key;
+		e->keylen = keylen;
+		e->value = NULL;
+		m->count++;
+	}
+	return e;
+}
+
+struct hashmap_entry *hashmap_next(const struct hashmap *m, size_t *pos)
+{
+	while (*pos < m->cap) {
+		struct hashmap_entry *e = &m->slots[(*pos)++];
+		if (e->key)
+			return e;
+	}
+	return NULL;
+}
+
+void hashmap_release(struct hashmap *m)
+{
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
+
+static size_t u64_slot(const uint64_t *keys, size_t cap, uint64_t key)
+{
+	size_t i = (size_t)(key * 0x9e3779b97f4a7c15ull >> 17) & (cap - 1);
+	while (keys[i] != UINT64_MAX && keys[i] != key)
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+bool u64map_get(const struct u64map *m, uint64_t key, uint64_t *val)
+{
+	size_t i;
+	if (!m->cap)
+		return false;
+	i = u64_slot(m->keys, m->cap, key);
+	if (m->keys[i] != key)
+		return false;
+	if (val)
+		*val = m->vals[i];
+	return true;
+}
+
+void u64map_set(struct u64map *m, uint64_t key, uint64_t val)
+{
+	size_t i;
+	if (key == UINT64_MAX)
+		BUG("u64map key UINT64_MAX is reserved");
+	if ((m->count + 1) * 4 > m->cap * 3) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		uint64_t *keys = malloc(cap * sizeof(*keys));
+		uint64_t *vals = malloc(cap * sizeof(*vals));
+		if (!keys || !vals)
+			die("out of memory");
+		memset(keys, 0xff, cap * sizeof(*keys));
+		for (size_t j = 0; j < m->cap; j++) {
+			if (m->keys[j] == UINT64_MAX)
+				continue;
+			size_t k = u64_slot(keys, cap, m->keys[j]);
+			keys[k] = m->keys[j];
+			vals[k] = m->vals[j];
+		}
+		free(m->keys);
+		free(m->vals);
+		m->keys = keys;
+		m->vals = vals;
+		m->cap = cap;
+	}
+	i = u64_slot(m->keys, m->cap, key);
+	if (m->keys[i] != key) {
+		m->keys[i] = key;
+		m->count++;
+	}
+	m->vals[i] = val;
+}
+
+void u64map_release(struct u64map *m)
+{
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
+}
