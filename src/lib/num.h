@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: MIT
+// Strict number parsing for options and outside text (no atoi, no silent garbage).
+#ifndef CW_NUM_H
+#define CW_NUM_H
+
+#include <stdint.h>
+
+/* Parses a whole decimal string into *out. Returns 0, or -EINVAL / -ERANGE. */
+int parse_u64(const char *s, uint64_t *out);
+/* Parses a whole decimal or fractional number of seconds ("2", "0.5"). */
+int parse_seconds(const char *s, double *out);
+#endif
