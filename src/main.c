@@ -18,8 +18,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"dump", cmd_dump, "analyse goroutine dumps and profiles (files or /debug/pprof URLs)"},
-	{"heap", cmd_heap, "live channels by make(chan) site in heap profiles, and their growth"},
+    {"dump", cmd_dump, "analyse goroutine dumps and profiles (files or /debug/pprof URLs)"},
+    {"heap", cmd_heap, "live channels by make(chan) site in heap profiles, and their growth"},
 };
 
 static void usage(FILE *out)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/source.h"
 #include "lib/hashmap.h"
 #include "lib/strbuf.h"
 #include "lib/usage.h"
@@ -28,7 +29,7 @@ struct agroup {
 
 struct analyzer {
 	struct analyzer_options opt;
-	struct arena arena; /* interned strings, stacks: moves into the analysis */
+	struct arena arena;    /* interned strings, stacks: moves into the analysis */
 	struct hashmap groups; /* key -> index+1 */
 	struct agroup *agroups;
 	size_t ngroups, groups_alloc;
@@ -151,8 +152,8 @@ static uint32_t creator_index(struct analyzer *a, const struct goroutine *g)
 	if (inserted) {
 		struct creator_group *c;
 		e->key = arena_strndup(&a->arena, a->key.buf, a->key.len);
-		a->cgroups = grow(a->cgroups, &a->creators_alloc, a->ncreators + 1,
-				  sizeof(*a->cgroups));
+		a->cgroups =
+		    grow(a->cgroups, &a->creators_alloc, a->ncreators + 1, sizeof(*a->cgroups));
 		c = &a->cgroups[a->ncreators];
 		memset(c, 0, sizeof(*c));
 		c->site.func = intern(a, f->func);
@@ -187,7 +188,8 @@ static struct agroup *group_for(struct analyzer *a, enum block_class cls, const 
 	ag->g.site.func = intern(a, site->func);
 	ag->g.site.file = intern(a, site->file);
 	ag->g.site.line = site->line;
-	ag->g.std_site = func_is_std(site->func.ptr, site->func.len, site->file.ptr, site->file.len);
+	ag->g.std_site =
+	    func_is_std(site->func.ptr, site->func.len, site->file.ptr, site->file.len);
 	ag->g.status = "";
 	e->value = (void *)(uintptr_t)(++a->ngroups);
 	return ag;
@@ -226,8 +228,7 @@ static void add_creator(struct analyzer *a, struct agroup *ag, uint32_t creator,
 	ag->nslots++;
 }
 
-static void take_panic_goroutine(struct analyzer *a, int which, const struct goroutine *g,
-				 int site)
+static void take_panic_goroutine(struct analyzer *a, int which, const struct goroutine *g, int site)
 {
 	struct panic_info *p;
 	if (!a->pending_panic[which])
@@ -482,6 +483,15 @@ void analyzer_finish(struct analyzer *a, struct analysis *out)
 				g->ncreators++;
 			} else {
 				g->other_creators += ag->slots[j].count;
+			}
+		}
+		if (g->class == BLOCK_CHAN_RECEIVE && !a->opt.no_source) {
+			char text[512];
+			if (source_line(g->site.file, g->site.line, text, sizeof(text)) &&
+			    source_is_range(text)) {
+				r->class_counts[BLOCK_CHAN_RECEIVE] -= g->count;
+				r->class_counts[BLOCK_CHAN_RANGE] += g->count;
+				g->class = BLOCK_CHAN_RANGE;
 			}
 		}
 		g->reason = judge(a, g);

@@ -26,6 +26,9 @@ struct analyzer_options {
 	size_t nignore_created_by;
 	/* Also rank sites in the standard library (off: LeakProf reports only user code). */
 	bool include_std;
+	/* Do not read source files to tell `for range ch` from `<-ch` (text dumps hide the
+	 * runtime frames that would say). */
+	bool no_source;
 };
 
 struct analyzer;

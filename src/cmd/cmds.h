@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The subcommands: each takes (argc, argv) with argv[0] the subcommand's name, returns an exit status.
+// The subcommands: each takes (argc, argv) with argv[0] the subcommand's name, returns an exit
+// status.
 #ifndef CW_CMDS_H
 #define CW_CMDS_H
 

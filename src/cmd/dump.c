@@ -20,49 +20,51 @@
 #include "lib/banned.h"
 
 static const char dump_usage[] =
-	"usage: chanwatch dump [OPTIONS] [FILE|URL|-]...\n"
-	"       chanwatch dump --diff [OPTIONS] OLD NEW\n"
-	"\n"
-	"Reads goroutine dumps and profiles of any Go version (1.19 to 1.26): debug=2 text,\n"
-	"crash and SIGQUIT dumps, `go test` timeout panics, debug=1 text and debug=0\n"
-	"profile.proto of the goroutine and goroutineleak profiles. Groups goroutines by\n"
-	"what they wait on and where (the first frame outside the runtime), and ranks leak\n"
-	"suspects. Several inputs (e.g. replicas) are analysed together. With no input,\n"
-	"reads standard input.\n"
-	"\n"
-	"A site is a suspect when Go's goroutineleak profile marked its goroutines\n"
-	"(leaked), when they can never wake (nil channel, select {}), when --diff shows\n"
-	"them stuck at the same PC while the site grew, or when at least --min-count of\n"
-	"them wait on a channel or sync primitive there. Only sites in your code are\n"
-	"ranked unless --include-std.\n"
-	"\n"
-	"options:\n"
-	"  --diff                 OLD NEW: match goroutines by ID; those blocked at the same\n"
-	"                         PC in both are stuck for at least the interval; per-site growth\n"
-	"  --json                 machine-readable report (schema: docs/json-schema.md)\n"
-	"  --pprof FILE           also write the suspects as a profile for `go tool pprof`\n"
-	"  --records              print every goroutine record as JSON Lines, no analysis\n"
-	"  --min-count N          goroutines at one site to make a suspect (default 10)\n"
-	"  --min-minutes M        only suspects whose longest wait is >= M minutes\n"
-	"  --ignore-top FUNC      drop goroutines whose top frame or blocking site is FUNC\n"
-	"                         (a trailing * matches a prefix); repeatable\n"
-	"  --ignore-created-by FUNC  drop goroutines created by FUNC; repeatable\n"
-	"  --include-std          also rank sites in the Go standard library\n"
-	"  --top N                suspects shown in full in the text report (default all)\n"
-	"  --color WHEN           auto (default: only on a terminal), always, never\n"
-	"  --timeout SECONDS      URL fetch timeout (default 30)\n"
-	"  --max-bytes N          URL body cap in bytes (default 1073741824)\n"
-	"  -h, --help             this text\n"
-	"\n"
-	"examples:\n"
-	"  chanwatch dump 'http://127.0.0.1:6060/debug/pprof/goroutine?debug=2'\n"
-	"  curl -s localhost:6060/debug/pprof/goroutine?debug=2 | chanwatch dump -\n"
-	"  go test -timeout 30s ./... 2>&1 | chanwatch dump -\n"
-	"  chanwatch dump --diff --min-count 1 before.txt after.txt\n"
-	"  chanwatch dump --json --pprof suspects.pb.gz goroutine.pb.gz\n"
-	"  chanwatch dump 'http://127.0.0.1:6060/debug/pprof/goroutineleak?debug=1'\n"
-	"\n"
-	"exit status: 0 no suspect, 1 suspects or channel panics found, 2 usage or input error\n";
+    "usage: chanwatch dump [OPTIONS] [FILE|URL|-]...\n"
+    "       chanwatch dump --diff [OPTIONS] OLD NEW\n"
+    "\n"
+    "Reads goroutine dumps and profiles of any Go version (1.19 to 1.26): debug=2 text,\n"
+    "crash and SIGQUIT dumps, `go test` timeout panics, debug=1 text and debug=0\n"
+    "profile.proto of the goroutine and goroutineleak profiles. Groups goroutines by\n"
+    "what they wait on and where (the first frame outside the runtime), and ranks leak\n"
+    "suspects. Several inputs (e.g. replicas) are analysed together. With no input,\n"
+    "reads standard input.\n"
+    "\n"
+    "A site is a suspect when Go's goroutineleak profile marked its goroutines\n"
+    "(leaked), when they can never wake (nil channel, select {}), when --diff shows\n"
+    "them stuck at the same PC while the site grew, or when at least --min-count of\n"
+    "them wait on a channel or sync primitive there. Only sites in your code are\n"
+    "ranked unless --include-std.\n"
+    "\n"
+    "options:\n"
+    "  --diff                 OLD NEW: match goroutines by ID; those blocked at the same\n"
+    "                         PC in both are stuck for at least the interval; per-site growth\n"
+    "  --json                 machine-readable report (schema: docs/json-schema.md)\n"
+    "  --pprof FILE           also write the suspects as a profile for `go tool pprof`\n"
+    "  --records              print every goroutine record as JSON Lines, no analysis\n"
+    "  --min-count N          goroutines at one site to make a suspect (default 10)\n"
+    "  --min-minutes M        only suspects whose longest wait is >= M minutes\n"
+    "  --ignore-top FUNC      drop goroutines whose top frame or blocking site is FUNC\n"
+    "                         (a trailing * matches a prefix); repeatable\n"
+    "  --ignore-created-by FUNC  drop goroutines created by FUNC; repeatable\n"
+    "  --include-std          also rank sites in the Go standard library\n"
+    "  --no-source            do not read Go source files named by the dump (they are\n"
+    "                         read, when present, to tell `for range ch` from `<-ch`)\n"
+    "  --top N                suspects shown in full in the text report (default all)\n"
+    "  --color WHEN           auto (default: only on a terminal), always, never\n"
+    "  --timeout SECONDS      URL fetch timeout (default 30)\n"
+    "  --max-bytes N          URL body cap in bytes (default 1073741824)\n"
+    "  -h, --help             this text\n"
+    "\n"
+    "examples:\n"
+    "  chanwatch dump 'http://127.0.0.1:6060/debug/pprof/goroutine?debug=2'\n"
+    "  curl -s localhost:6060/debug/pprof/goroutine?debug=2 | chanwatch dump -\n"
+    "  go test -timeout 30s ./... 2>&1 | chanwatch dump -\n"
+    "  chanwatch dump --diff --min-count 1 before.txt after.txt\n"
+    "  chanwatch dump --json --pprof suspects.pb.gz goroutine.pb.gz\n"
+    "  chanwatch dump 'http://127.0.0.1:6060/debug/pprof/goroutineleak?debug=1'\n"
+    "\n"
+    "exit status: 0 no suspect, 1 suspects or channel panics found, 2 usage or input error\n";
 
 enum {
 	OPT_DIFF = 256,
@@ -78,25 +80,27 @@ enum {
 	OPT_COLOR,
 	OPT_TIMEOUT,
 	OPT_MAX_BYTES,
+	OPT_NO_SOURCE,
 };
 
 static const struct option dump_options[] = {
-	{"diff", no_argument, NULL, OPT_DIFF},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"pprof", required_argument, NULL, OPT_PPROF},
-	{"records", no_argument, NULL, OPT_RECORDS},
-	{"min-count", required_argument, NULL, OPT_MIN_COUNT},
-	{"min-minutes", required_argument, NULL, OPT_MIN_MINUTES},
-	{"ignore-top", required_argument, NULL, OPT_IGNORE_TOP},
-	{"ignore-created-by", required_argument, NULL, OPT_IGNORE_CREATED_BY},
-	{"include-std", no_argument, NULL, OPT_INCLUDE_STD},
-	{"top", required_argument, NULL, OPT_TOP},
-	{"color", required_argument, NULL, OPT_COLOR},
-	{"colour", required_argument, NULL, OPT_COLOR},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"diff", no_argument, NULL, OPT_DIFF},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"pprof", required_argument, NULL, OPT_PPROF},
+    {"records", no_argument, NULL, OPT_RECORDS},
+    {"min-count", required_argument, NULL, OPT_MIN_COUNT},
+    {"min-minutes", required_argument, NULL, OPT_MIN_MINUTES},
+    {"ignore-top", required_argument, NULL, OPT_IGNORE_TOP},
+    {"ignore-created-by", required_argument, NULL, OPT_IGNORE_CREATED_BY},
+    {"include-std", no_argument, NULL, OPT_INCLUDE_STD},
+    {"top", required_argument, NULL, OPT_TOP},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"colour", required_argument, NULL, OPT_COLOR},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
+    {"no-source", no_argument, NULL, OPT_NO_SOURCE},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 struct dump_cmd {
@@ -178,6 +182,9 @@ static void parse_options(struct dump_cmd *c, int argc, char **argv)
 			if (parse_seconds(optarg, &secs) || secs <= 0 || secs > 86400)
 				die("--timeout takes seconds (0 < s <= 86400), not '%s'", optarg);
 			c->iopt.timeout_ms = (long)(secs * 1000);
+			break;
+		case OPT_NO_SOURCE:
+			c->aopt.no_source = true;
 			break;
 		case OPT_MAX_BYTES:
 			c->iopt.max_bytes = number_arg("--max-bytes", optarg);
@@ -313,7 +320,8 @@ int cmd_dump(int argc, char **argv)
 	if (c.json) {
 		report_json(stdout, &an);
 	} else {
-		struct report_options ro = {.color = want_color(c.color, STDOUT_FILENO)};
+		struct report_options ro = {.color = want_color(c.color, STDOUT_FILENO),
+					    .max_suspects = c.top};
 		report_text(stdout, &an, &ro);
 	}
 	if (c.pprof_path)

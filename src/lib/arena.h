@@ -10,10 +10,13 @@ struct arena_block;
 /* Everything allocated from an arena is freed at once by arena_release(). */
 struct arena {
 	struct arena_block *head;
-	size_t used;	 /* bytes handed out, for accounting */
+	size_t used; /* bytes handed out, for accounting */
 };
 
-#define ARENA_INIT {0}
+#define ARENA_INIT                                                                                 \
+	{                                                                                          \
+		0                                                                                  \
+	}
 
 /* Returns zeroed, 16-byte aligned memory; aborts on out-of-memory. */
 void *arena_alloc(struct arena *a, size_t size);

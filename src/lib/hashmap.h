@@ -24,11 +24,14 @@ struct hashmap_entry {
 
 struct hashmap {
 	struct hashmap_entry *slots;
-	size_t cap;   /* power of two, or 0 */
+	size_t cap; /* power of two, or 0 */
 	size_t count;
 };
 
-#define HASHMAP_INIT {0}
+#define HASHMAP_INIT                                                                               \
+	{                                                                                          \
+		0                                                                                  \
+	}
 
 /* Returns the entry's value, or NULL. */
 void *hashmap_get(const struct hashmap *m, const void *key, size_t keylen, uint64_t hash);
@@ -50,7 +53,10 @@ struct u64map {
 	size_t count;
 };
 
-#define U64MAP_INIT {0}
+#define U64MAP_INIT                                                                                \
+	{                                                                                          \
+		0                                                                                  \
+	}
 
 bool u64map_get(const struct u64map *m, uint64_t key, uint64_t *val);
 void u64map_set(struct u64map *m, uint64_t key, uint64_t val);

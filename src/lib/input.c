@@ -109,7 +109,8 @@ static int fetch_url(struct input *in, const char *url, const struct input_optio
 	curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, opt && opt->timeout_ms ? opt->timeout_ms : 30000L);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
+			 opt && opt->timeout_ms ? opt->timeout_ms : 30000L);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "chanwatch");
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");

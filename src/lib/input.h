@@ -25,7 +25,7 @@ struct input_options {
 struct input {
 	int fd;
 	bool owns_fd;
-	char *name;	 /* as the user wrote it; used in messages */
+	char *name; /* as the user wrote it; used in messages */
 	bool is_url;
 	int64_t mtime_ns; /* file modification time, or the fetch time for URLs/stdin */
 	uint64_t offset;  /* bytes consumed so far by input_read */

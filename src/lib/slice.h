@@ -12,7 +12,7 @@ struct slice {
 	size_t len;
 };
 
-#define SLICE_NULL ((struct slice){NULL, 0})
+#define SLICE_NULL   ((struct slice){NULL, 0})
 #define SLICE_LIT(s) ((struct slice){(s), sizeof(s) - 1})
 
 static inline struct slice slice_from(const char *p, size_t len)

@@ -19,7 +19,10 @@ struct strbuf {
 	size_t max;
 };
 
-#define STRBUF_INIT {.buf = strbuf_empty, .len = 0, .alloc = 0, .max = 0}
+#define STRBUF_INIT                                                                                \
+	{                                                                                          \
+		.buf = strbuf_empty, .len = 0, .alloc = 0, .max = 0                                \
+	}
 extern char strbuf_empty[];
 
 void strbuf_init(struct strbuf *sb, size_t max);

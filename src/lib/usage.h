@@ -8,9 +8,9 @@
 
 /* Exit statuses shared by every subcommand. */
 enum {
-	CW_EXIT_OK = 0,	      /* ran, nothing found */
-	CW_EXIT_FOUND = 1,    /* ran, found suspects/findings */
-	CW_EXIT_ERROR = 2,    /* usage or input error */
+	CW_EXIT_OK = 0,	   /* ran, nothing found */
+	CW_EXIT_FOUND = 1, /* ran, found suspects/findings */
+	CW_EXIT_ERROR = 2, /* usage or input error */
 };
 
 /* The program name used as message prefix ("chanwatch"). */
@@ -24,7 +24,7 @@ __attribute__((format(printf, 1, 2))) int error(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void warning(const char *fmt, ...);
 /* Internal invariant broken: print and abort(). */
 __attribute__((noreturn, format(printf, 3, 4))) void bug_fl(const char *file, int line,
-							   const char *fmt, ...);
+							    const char *fmt, ...);
 #define BUG(...) bug_fl(__FILE__, __LINE__, __VA_ARGS__)
 
 /*
@@ -36,6 +36,5 @@ struct cw_error {
 	char msg[512];
 };
 
-__attribute__((format(printf, 2, 3))) int cw_error_set(struct cw_error *err, const char *fmt,
-							 ...);
+__attribute__((format(printf, 2, 3))) int cw_error_set(struct cw_error *err, const char *fmt, ...);
 #endif

@@ -12,26 +12,26 @@
 
 /* What a goroutine is doing. Names (block_class_name) are a stable interface. */
 enum block_class {
-	BLOCK_CHAN_SEND = 0,	  /* chan-send */
-	BLOCK_CHAN_RECEIVE,	  /* chan-receive: <-ch */
-	BLOCK_CHAN_RANGE,	  /* chan-range: for range ch, or v, ok := <-ch */
-	BLOCK_SELECT,		  /* select */
-	BLOCK_SELECT_NO_CASES,	  /* select-no-cases: select {} */
-	BLOCK_NIL_CHAN_SEND,	  /* nil-chan-send */
-	BLOCK_NIL_CHAN_RECEIVE,	  /* nil-chan-receive */
-	BLOCK_MUTEX,		  /* mutex: sync.Mutex.Lock */
-	BLOCK_RWMUTEX,		  /* rwmutex: sync.RWMutex.Lock/RLock */
-	BLOCK_WAITGROUP,	  /* waitgroup: sync.WaitGroup.Wait */
-	BLOCK_COND,		  /* cond: sync.Cond.Wait */
-	BLOCK_SEMACQUIRE,	  /* semacquire: other semaphore waits */
-	BLOCK_IO_WAIT,		  /* io-wait: network poller */
-	BLOCK_SYSCALL,		  /* syscall */
-	BLOCK_SLEEP,		  /* sleep: time.Sleep */
-	BLOCK_RUNNING,		  /* running */
-	BLOCK_RUNNABLE,		  /* runnable */
-	BLOCK_RUNTIME,		  /* runtime: GC workers, finalizers and other runtime-internal waits */
-	BLOCK_OTHER,		  /* other: any other wait reason */
-	BLOCK_UNKNOWN,		  /* unknown: a profile record we could not classify */
+	BLOCK_CHAN_SEND = 0,	/* chan-send */
+	BLOCK_CHAN_RECEIVE,	/* chan-receive: <-ch */
+	BLOCK_CHAN_RANGE,	/* chan-range: for range ch, or v, ok := <-ch */
+	BLOCK_SELECT,		/* select */
+	BLOCK_SELECT_NO_CASES,	/* select-no-cases: select {} */
+	BLOCK_NIL_CHAN_SEND,	/* nil-chan-send */
+	BLOCK_NIL_CHAN_RECEIVE, /* nil-chan-receive */
+	BLOCK_MUTEX,		/* mutex: sync.Mutex.Lock */
+	BLOCK_RWMUTEX,		/* rwmutex: sync.RWMutex.Lock/RLock */
+	BLOCK_WAITGROUP,	/* waitgroup: sync.WaitGroup.Wait */
+	BLOCK_COND,		/* cond: sync.Cond.Wait */
+	BLOCK_SEMACQUIRE,	/* semacquire: other semaphore waits */
+	BLOCK_IO_WAIT,		/* io-wait: network poller */
+	BLOCK_SYSCALL,		/* syscall */
+	BLOCK_SLEEP,		/* sleep: time.Sleep */
+	BLOCK_RUNNING,		/* running */
+	BLOCK_RUNNABLE,		/* runnable */
+	BLOCK_RUNTIME, /* runtime: GC workers, finalizers and other runtime-internal waits */
+	BLOCK_OTHER,   /* other: any other wait reason */
+	BLOCK_UNKNOWN, /* unknown: a profile record we could not classify */
 	BLOCK__COUNT
 };
 
@@ -56,16 +56,16 @@ struct creator_count {
 
 enum suspect_reason {
 	SUSPECT_NONE = 0,
-	SUSPECT_LEAKED,	      /* Go's goroutineleak profile marked them (leaked): proof */
-	SUSPECT_FOREVER,      /* nil channel or select {}: can never wake */
-	SUSPECT_STUCK,	      /* --diff: blocked at the same PC in both snapshots */
-	SUSPECT_THRESHOLD,    /* many goroutines, or long waits, at one site */
+	SUSPECT_LEAKED,	   /* Go's goroutineleak profile marked them (leaked): proof */
+	SUSPECT_FOREVER,   /* nil channel or select {}: can never wake */
+	SUSPECT_STUCK,	   /* --diff: blocked at the same PC in both snapshots */
+	SUSPECT_THRESHOLD, /* many goroutines, or long waits, at one site */
 };
 
 const char *suspect_reason_name(enum suspect_reason r); /* "leaked", "forever", ... */
 
 #define GROUP_MAX_EXAMPLE_IDS 8
-#define GROUP_MAX_CREATORS 4
+#define GROUP_MAX_CREATORS    4
 
 /*
  * Goroutines that wait the same way at the same blocking site: the first
@@ -120,7 +120,7 @@ struct panic_info {
 
 struct input_summary {
 	const char *name;
-	int snapshot; /* 0, or 1 for NEW in --diff */
+	int snapshot;	 /* 0, or 1 for NEW in --diff */
 	int64_t time_ns; /* profile time, else file mtime or fetch time */
 	struct dump_info info;
 };

@@ -28,14 +28,14 @@ struct frame {
 };
 
 enum goroutine_flags {
-	G_LEAKED = 1 << 0,	 /* " (leaked)": proven unreachable by Go's goroutineleak GC */
-	G_DURABLE = 1 << 1,	 /* " (durable)": synctest durably blocked (Go 1.26) */
-	G_LOCKED = 1 << 2,	 /* ", locked to thread" */
-	G_SCAN = 1 << 3,	 /* " (scan)" */
-	G_HAS_MINUTES = 1 << 4,	 /* wait_minutes is set */
-	G_CRASH_INFO = 1 << 5,	 /* header carried gp=/m= fields (crash dump) */
-	G_SYNCTEST = 1 << 6,	 /* synctest_group is set */
-	G_HAS_STATUS = 1 << 7,	 /* status is known (text dumps); debug=0/1 have none */
+	G_LEAKED = 1 << 0,	/* " (leaked)": proven unreachable by Go's goroutineleak GC */
+	G_DURABLE = 1 << 1,	/* " (durable)": synctest durably blocked (Go 1.26) */
+	G_LOCKED = 1 << 2,	/* ", locked to thread" */
+	G_SCAN = 1 << 3,	/* " (scan)" */
+	G_HAS_MINUTES = 1 << 4, /* wait_minutes is set */
+	G_CRASH_INFO = 1 << 5,	/* header carried gp=/m= fields (crash dump) */
+	G_SYNCTEST = 1 << 6,	/* synctest_group is set */
+	G_HAS_STATUS = 1 << 7,	/* status is known (text dumps); debug=0/1 have none */
 };
 
 /* Marker for "...additional frames elided..." (Go <= 1.20), whose count is unknown. */
@@ -50,10 +50,10 @@ enum goroutine_flags {
  * callback. Consumers copy (intern) what they keep.
  */
 struct goroutine {
-	uint64_t id;	    /* goroutine ID; 0 when the source has none (debug=0/1) */
-	uint64_t count;	    /* goroutines this record stands for: 1 for a text dump */
-	struct slice status; /* wait reason or state without modifiers: "chan receive",
-				"running", "select (no cases)"; empty if unknown */
+	uint64_t id;		 /* goroutine ID; 0 when the source has none (debug=0/1) */
+	uint64_t count;		 /* goroutines this record stands for: 1 for a text dump */
+	struct slice status;	 /* wait reason or state without modifiers: "chan receive",
+				    "running", "select (no cases)"; empty if unknown */
 	uint32_t wait_minutes;	 /* ", N minutes" (lags by up to one GC cycle) */
 	unsigned flags;		 /* enum goroutine_flags */
 	uint64_t synctest_group; /* "synctest group N" (1.24) / "synctest bubble N" (1.26) */
@@ -73,13 +73,13 @@ struct goroutine {
 
 /* Panics and fatal errors that matter for channels, recognised in crash output. */
 enum panic_kind {
-	PANIC_OTHER = 0,	  /* "panic: ..." we do not classify */
-	PANIC_SEND_ON_CLOSED,	  /* panic: send on closed channel */
-	PANIC_CLOSE_OF_CLOSED,	  /* panic: close of closed channel */
-	PANIC_CLOSE_OF_NIL,	  /* panic: close of nil channel */
-	PANIC_DEADLOCK,		  /* fatal error: all goroutines are asleep - deadlock! */
-	PANIC_TEST_TIMEOUT,	  /* panic: test timed out after ... */
-	PANIC_FATAL_OTHER,	  /* other "fatal error: ..." */
+	PANIC_OTHER = 0,       /* "panic: ..." we do not classify */
+	PANIC_SEND_ON_CLOSED,  /* panic: send on closed channel */
+	PANIC_CLOSE_OF_CLOSED, /* panic: close of closed channel */
+	PANIC_CLOSE_OF_NIL,    /* panic: close of nil channel */
+	PANIC_DEADLOCK,	       /* fatal error: all goroutines are asleep - deadlock! */
+	PANIC_TEST_TIMEOUT,    /* panic: test timed out after ... */
+	PANIC_FATAL_OTHER,     /* other "fatal error: ..." */
 };
 
 /*
@@ -102,14 +102,14 @@ enum dump_format {
 /* What a producer learnt about its input as a whole. */
 struct dump_info {
 	enum dump_format format;
-	char profile_name[32]; /* "goroutine", "goroutineleak"; empty for text dumps */
+	char profile_name[32];	 /* "goroutine", "goroutineleak"; empty for text dumps */
 	uint64_t declared_total; /* "total N" of debug=1 / sum of counts in proto; 0 if unknown */
 	uint64_t goroutines;	 /* goroutines emitted (sum of counts) */
 	uint64_t records;	 /* records emitted */
 	uint64_t bytes;		 /* input bytes consumed */
 	uint64_t lines;		 /* input lines consumed (text) */
 	int64_t time_nanos;	 /* profile time (proto), 0 if unknown */
-	bool truncated;	  /* input ended inside a goroutine, or at the 64 MiB debug=2 cap */
+	bool truncated;		 /* input ended inside a goroutine, or at the 64 MiB debug=2 cap */
 	char truncated_why[128];
 };
 

@@ -11,9 +11,10 @@
 #include "model/profile.h"
 
 struct report_options {
-	bool color;	   /* ANSI colours (the caller decides: only on a TTY) */
-	size_t max_others; /* non-suspect sites listed (0 = default 10) */
-	size_t max_stack;  /* frames shown per suspect (0 = default 12) */
+	bool color;	     /* ANSI colours (the caller decides: only on a TTY) */
+	size_t max_others;   /* non-suspect sites listed (0 = default 10) */
+	size_t max_stack;    /* frames shown per suspect (0 = default 12) */
+	size_t max_suspects; /* suspects shown in full (0 = all) */
 };
 
 /* The note every output carries when wait minutes are shown. */

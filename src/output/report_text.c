@@ -9,16 +9,16 @@
 #include "lib/banned.h"
 
 const char report_minutes_note[] =
-	"wait minutes come from the runtime's GC timestamps: they lag by up to one GC cycle, "
-	"can be missing, and can overstate; --diff of two snapshots proves a goroutine stuck";
+    "wait minutes come from the runtime's GC timestamps: they lag by up to one GC cycle, "
+    "can be missing, and can overstate; --diff of two snapshots proves a goroutine stuck";
 
 struct style {
 	const char *bold, *red, *yellow, *dim, *cyan, *reset;
 };
 
 static const struct style plain = {"", "", "", "", "", ""};
-static const struct style ansi = {"\033[1m", "\033[31m", "\033[33m", "\033[2m", "\033[36m",
-				  "\033[0m"};
+static const struct style ansi = {"\033[1m", "\033[31m", "\033[33m",
+				  "\033[2m", "\033[36m", "\033[0m"};
 
 static const char *format_name(enum dump_format f)
 {
@@ -132,11 +132,13 @@ static void print_stack(FILE *out, const struct group *g, size_t max, const stru
 		fputc('\n', out);
 	}
 	if (n > max)
-		fprintf(out, "      %s... %u more frames%s\n", st->dim, n - (uint32_t)max, st->reset);
+		fprintf(out, "      %s... %u more frames%s\n", st->dim, n - (uint32_t)max,
+			st->reset);
 	if (g->stack_elided == FRAMES_ELIDED_UNKNOWN)
 		fprintf(out, "      %s(Go elided further frames)%s\n", st->dim, st->reset);
 	else if (g->stack_elided)
-		fprintf(out, "      %s(Go elided %u frames)%s\n", st->dim, g->stack_elided, st->reset);
+		fprintf(out, "      %s(Go elided %u frames)%s\n", st->dim, g->stack_elided,
+			st->reset);
 }
 
 static void print_suspect(FILE *out, const struct analysis *an, const struct group *g,
@@ -170,7 +172,8 @@ static void print_suspect(FILE *out, const struct analysis *an, const struct gro
 		fprintf(out, "  (%s)\n", thousands(num, sizeof(num), c->count));
 	}
 	if (g->other_creators)
-		fprintf(out, "                (%" PRIu64 " from other creators)\n", g->other_creators);
+		fprintf(out, "                (%" PRIu64 " from other creators)\n",
+			g->other_creators);
 	if (g->nexample_ids) {
 		fputs("    goroutines ", out);
 		for (uint32_t i = 0; i < g->nexample_ids; i++)
@@ -206,8 +209,8 @@ static void print_others(FILE *out, const struct analysis *an, const struct repo
 		fprintf(out, "  %10s  %-16s  %s", thousands(num, sizeof(num), g->count),
 			block_class_name(g->class), g->site.func);
 		if (g->site.file[0])
-			fprintf(out, "  %s%s:%u%s", st->dim, basename_of(g->site.file), g->site.line,
-				st->reset);
+			fprintf(out, "  %s%s:%u%s", st->dim, basename_of(g->site.file),
+				g->site.line, st->reset);
 		if (an->is_diff)
 			fprintf(out, "  %+" PRId64, (int64_t)(g->count - g->old_count));
 		if (g->std_site)
@@ -239,11 +242,12 @@ void report_text(FILE *out, const struct analysis *an, const struct report_optio
 			fprintf(out, " (%s)", in->info.profile_name);
 		fputc('\n', out);
 		if (in->info.truncated)
-			fprintf(out, "  %s%swarning: input is truncated: %s%s\n", st->bold, st->yellow,
-				in->info.truncated_why, st->reset);
+			fprintf(out, "  %s%swarning: input is truncated: %s%s\n", st->bold,
+				st->yellow, in->info.truncated_why, st->reset);
 	}
 	if (an->ignored)
-		fprintf(out, "  %" PRIu64 " goroutines ignored by --ignore-* filters\n", an->ignored);
+		fprintf(out, "  %" PRIu64 " goroutines ignored by --ignore-* filters\n",
+			an->ignored);
 	fputs("  ", out);
 	for (int c = 0, first = 1; c < BLOCK__COUNT; c++) {
 		if (!an->class_counts[c])
@@ -264,8 +268,14 @@ void report_text(FILE *out, const struct analysis *an, const struct report_optio
 	if (an->nsuspects) {
 		fprintf(out, "%s%zu leak suspect%s%s\n\n", st->bold, an->nsuspects,
 			an->nsuspects == 1 ? "" : "s", st->reset);
-		for (size_t i = 0; i < an->nsuspects; i++)
+		size_t shown = an->nsuspects;
+		if (opt->max_suspects && opt->max_suspects < shown)
+			shown = opt->max_suspects;
+		for (size_t i = 0; i < shown; i++)
 			print_suspect(out, an, &an->groups[i], opt, st);
+		if (shown < an->nsuspects)
+			fprintf(out, "... %zu more suspects (--top 0 or --json shows all)\n\n",
+				an->nsuspects - shown);
 	} else {
 		fprintf(out, "no leak suspects (threshold: %" PRIu64 " goroutines at one site)\n\n",
 			an->min_count);

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+// Unit tests for src/lib: strbuf, arena, hash maps, JSON writer, number parsing.
+#include "cmocka_all.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/arena.h"
+#include "lib/hashmap.h"
+#include "lib/jsonw.h"
+#include "lib/num.h"
+#include "lib/strbuf.h"
+
+static void strbuf_appends_and_caps(void **state)
+{
+	struct strbuf sb;
+	strbuf_init(&sb, 8);
+	assert_int_equal(strbuf_addstr(&sb, "abc"), 0);
+	assert_int_equal(strbuf_addf(&sb, "%d", 42), 0);
+	assert_string_equal(sb.buf, "abc42");
+	assert_int_equal(strbuf_addstr(&sb, "toolong"), -E2BIG);
+	assert_string_equal(sb.buf, "abc42"); /* unchanged on failure */
+	assert_int_equal(strbuf_add(&sb, "xyz", 3), 0);
+	assert_int_equal(sb.len, 8);
+	assert_int_equal(strbuf_addch(&sb, 'q'), -E2BIG);
+	strbuf_reset(&sb);
+	assert_int_equal(sb.len, 0);
+	assert_string_equal(sb.buf, "");
+	strbuf_release(&sb);
+}
+
+static void strbuf_detach_gives_ownership(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t len;
+	char *s;
+	strbuf_addstr(&sb, "hello");
+	s = strbuf_detach(&sb, &len);
+	assert_int_equal(len, 5);
+	assert_string_equal(s, "hello");
+	assert_int_equal(sb.len, 0);
+	free(s);
+}
+
+static void arena_allocates_aligned_zeroed(void **state)
+{
+	struct arena a = ARENA_INIT;
+	for (int i = 1; i < 2000; i++) {
+		unsigned char *p = arena_alloc(&a, (size_t)i * 7);
+		assert_int_equal((uintptr_t)p % 16, 0);
+		for (int j = 0; j < i * 7; j++)
+			assert_int_equal(p[j], 0);
+		memset(p, 0xab, (size_t)i * 7);
+	}
+	char *s = arena_strndup(&a, "abcdef", 3);
+	assert_string_equal(s, "abc");
+	arena_reset(&a);
+	assert_int_equal(a.used, 0);
+	assert_non_null(arena_alloc(&a, 100));
+	arena_release(&a);
+	assert_null(a.head);
+}
+
+static void hashmap_inserts_finds_grows(void **state)
+{
+	struct hashmap m = HASHMAP_INIT;
+	char keys[1000][16];
+	bool inserted;
+
+	for (int i = 0; i < 1000; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "key-%d", i);
+		size_t n = strlen(keys[i]);
+		struct hashmap_entry *e =
+		    hashmap_put(&m, keys[i], n, hash_bytes(keys[i], n, HASH_SEED), &inserted);
+		assert_true(inserted);
+		e->value = (void *)(uintptr_t)(i + 1);
+	}
+	assert_int_equal(m.count, 1000);
+	for (int i = 0; i < 1000; i++) {
+		size_t n = strlen(keys[i]);
+		void *v = hashmap_get(&m, keys[i], n, hash_bytes(keys[i], n, HASH_SEED));
+		assert_int_equal((uintptr_t)v, (uintptr_t)(i + 1));
+	}
+	hashmap_put(&m, "key-5", 5, hash_bytes("key-5", 5, HASH_SEED), &inserted);
+	assert_false(inserted);
+	assert_null(hashmap_get(&m, "nope", 4, hash_bytes("nope", 4, HASH_SEED)));
+	size_t pos = 0, seen = 0;
+	while (hashmap_next(&m, &pos))
+		seen++;
+	assert_int_equal(seen, 1000);
+	hashmap_release(&m);
+}
+
+static void u64map_sets_and_gets(void **state)
+{
+	struct u64map m = U64MAP_INIT;
+	uint64_t v;
+	for (uint64_t i = 0; i < 100000; i += 3)
+		u64map_set(&m, i, i * 2);
+	assert_true(u64map_get(&m, 300, &v));
+	assert_int_equal(v, 600);
+	assert_false(u64map_get(&m, 301, &v));
+	u64map_set(&m, 300, 7);
+	assert_true(u64map_get(&m, 300, &v));
+	assert_int_equal(v, 7);
+	assert_int_equal(m.count, 33334);
+	u64map_release(&m);
+}
+
+static void jsonw_escapes_and_nests(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct jsonw w;
+
+	jsonw_init(&w, f, false);
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "s");
+	jsonw_string(&w, "a\"b\\c\n\x01");
+	jsonw_key(&w, "list");
+	jsonw_array_begin(&w);
+	jsonw_u64(&w, 1);
+	jsonw_i64(&w, -2);
+	jsonw_bool(&w, true);
+	jsonw_null(&w);
+	jsonw_array_end(&w);
+	jsonw_key(&w, "empty");
+	jsonw_object_begin(&w);
+	jsonw_object_end(&w);
+	jsonw_object_end(&w);
+	jsonw_finish(&w);
+	fclose(f);
+	assert_string_equal(buf, "{\"s\":\"a\\\"b\\\\c\\n\\u0001\",\"list\":[1,-2,true,null],"
+				 "\"empty\":{}}\n");
+	free(buf);
+}
+
+static void parse_u64_is_strict(void **state)
+{
+	uint64_t v;
+	assert_int_equal(parse_u64("123", &v), 0);
+	assert_int_equal(v, 123);
+	assert_int_equal(parse_u64("18446744073709551615", &v), 0);
+	assert_int_equal(v, UINT64_MAX);
+	assert_int_equal(parse_u64("18446744073709551616", &v), -ERANGE);
+	assert_int_equal(parse_u64("12a", &v), -EINVAL);
+	assert_int_equal(parse_u64("", &v), -EINVAL);
+	assert_int_equal(parse_u64("-1", &v), -EINVAL);
+	double d;
+	assert_int_equal(parse_seconds("0.5", &d), 0);
+	assert_true(d > 0.49 && d < 0.51);
+	assert_int_equal(parse_seconds("x", &d), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(strbuf_appends_and_caps),
+	    cmocka_unit_test(strbuf_detach_gives_ownership),
+	    cmocka_unit_test(arena_allocates_aligned_zeroed),
+	    cmocka_unit_test(hashmap_inserts_finds_grows),
+	    cmocka_unit_test(u64map_sets_and_gets),
+	    cmocka_unit_test(jsonw_escapes_and_nests),
+	    cmocka_unit_test(parse_u64_is_strict),
+	};
+	return cmocka_run_group_tests_name("lib", tests, NULL, NULL);
+}
