@@ -76,6 +76,7 @@ struct analyzer *analyzer_new(const struct analyzer_options *opt)
 		a->opt = *opt;
 	if (!a->opt.min_count)
 		a->opt.min_count = ANALYZER_DEFAULT_MIN_COUNT;
+	a->is_diff = a->opt.diff;
 	strbuf_init(&a->key, 0);
 	return a;
 }
@@ -352,8 +353,8 @@ static int sink_panic1(void *ctx, const struct panic_report *p)
 
 void analyzer_sink(struct analyzer *a, int which, struct dump_sink *sink)
 {
-	if (which == 1)
-		a->is_diff = true;
+	if (which == 1 && !a->is_diff)
+		BUG("snapshot 1 fed without analyzer_options.diff");
 	sink->goroutine = which ? sink_goroutine1 : sink_goroutine0;
 	sink->panic = which ? sink_panic1 : sink_panic0;
 	sink->ctx = a;
@@ -449,7 +450,7 @@ static enum suspect_reason judge(const struct analyzer *a, const struct group *g
 		return SUSPECT_FOREVER;
 	if (a->opt.min_minutes && g->max_minutes < a->opt.min_minutes)
 		return SUSPECT_NONE;
-	if (a->is_diff && g->stuck && g->count > g->old_count && g->count >= a->opt.min_count)
+	if (a->is_diff && g->stuck && g->count > g->old_count)
 		return SUSPECT_STUCK;
 	if (g->count >= a->opt.min_count)
 		return SUSPECT_THRESHOLD;

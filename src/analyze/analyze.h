@@ -29,6 +29,8 @@ struct analyzer_options {
 	/* Do not read source files to tell `for range ch` from `<-ch` (text dumps hide the
 	 * runtime frames that would say). */
 	bool no_source;
+	/* Two snapshots, OLD (0) and NEW (1): must be known before OLD is fed. */
+	bool diff;
 };
 
 struct analyzer;
@@ -38,8 +40,7 @@ struct analyzer *analyzer_new(const struct analyzer_options *opt);
 
 /*
  * Fills *sink so that a producer feeds snapshot `which` of the analyzer:
- * 0 for a single dump, or OLD in a diff; 1 for NEW in a diff. Feeding
- * snapshot 1 turns the analysis into a diff.
+ * 0 for a single dump, or OLD in a diff; 1 for NEW in a diff (opt.diff).
  */
 void analyzer_sink(struct analyzer *a, int which, struct dump_sink *sink);
 

@@ -72,6 +72,13 @@ static int heap_indices(const struct profile *p, struct heap_idx *ix, struct cw_
 	return 0;
 }
 
+int heapchan_check(const struct profile *p, struct cw_error *err)
+{
+	struct heap_idx ix;
+
+	return heap_indices(p, &ix, err);
+}
+
 static void counts_add(struct heapchan_counts *c, const struct profile_sample *s,
 		       const struct heap_idx *ix)
 {
@@ -126,8 +133,23 @@ cleanup:
 	return ret;
 }
 
+/*
+ * Whether func is in the standard library: the first element of its package
+ * path has no dot and the package is not main. Only used to keep missing
+ * standard-library sources (-trimpath, another GOROOT) out of the count.
+ */
+static bool is_std_func(struct slice f)
+{
+	const char *slash = memchr(f.ptr, '/', f.len);
+
+	if (slice_has_prefix(f, "main."))
+		return false;
+	/* "os.newFile": one-element path; "example.com/x.F": a dot before the first slash. */
+	return !slash || !memchr(f.ptr, '.', (size_t)(slash - f.ptr));
+}
+
 /* Tries path as written, then under source_dir by successively shorter suffixes. */
-static struct srcfile *source_file(struct heap_ctx *c, struct slice path)
+static struct srcfile *source_file(struct heap_ctx *c, struct slice path, bool std)
 {
 	uint64_t h = hash_bytes(path.ptr, path.len, HASH_SEED);
 	struct srcfile *sf = hashmap_get(&c->files, path.ptr, path.len, h);
@@ -155,7 +177,7 @@ static struct srcfile *source_file(struct heap_ctx *c, struct slice path)
 				break;
 		}
 	}
-	if (!sf->data) {
+	if (!sf->data && !std) {
 		c->res->sources_missing++;
 		if (!c->res->source_missing_example)
 			c->res->source_missing_example =
@@ -208,7 +230,7 @@ static bool source_says_makechan(struct heap_ctx *c, const struct frame *f)
 
 	if (!f->file.len || !f->line)
 		return false;
-	sf = source_file(c, f->file);
+	sf = source_file(c, f->file, is_std_func(f->func));
 	if (!sf || !sf->data || f->line > sf->nlines)
 		return false;
 	a = sf->line_start[f->line - 1];

@@ -30,7 +30,7 @@
  *   1. its stack holds runtime.makechan, runtime.makechan64,
  *      runtime.reflect_makechan or reflect.makechan (other producers, or Go
  *      profiles of reflect.MakeChan): the site is the first frame above it
- *      outside runtime.*, internal/runtime/* and reflect.*; or
+ *      outside runtime.*, internal/runtime/... and reflect.*; or
  *   2. (opt->use_source) its innermost frame is not runtime code and the
  *      source line at that frame's file:line contains "make(chan",
  *      "make(<-chan" or "make(chan<-". The file is looked up as written in the
@@ -48,6 +48,10 @@ struct heapchan_options {
 	size_t top;		/* keep at most top sites; 0 = all */
 	int64_t min_objects;	/* drop sites whose in-use objects (delta with a base) are below */
 };
+
+/* Returns 0 when p has the four heap sample types, else -1 with err set ("not a heap profile ...").
+ */
+int heapchan_check(const struct profile *p, struct cw_error *err);
 
 /*
  * Fills res (zeroed by the caller) from the heap profile now and, when base

@@ -303,6 +303,7 @@ int cmd_dump(int argc, char **argv)
 		return CW_EXIT_OK;
 	}
 
+	c.aopt.diff = c.diff;
 	a = analyzer_new(&c.aopt);
 	for (int i = 0; i < ninputs; i++) {
 		struct dump_sink sink;

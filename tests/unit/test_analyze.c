@@ -201,7 +201,7 @@ static void ranks_threshold_leaked_and_forever(void **state)
 
 static void diff_proves_stuck_and_growth(void **state)
 {
-	struct analyzer_options opt = {.min_count = 1};
+	struct analyzer_options opt = {.min_count = 1, .diff = true};
 	struct fed f = {.a = analyzer_new(&opt)};
 	struct analysis an;
 	struct goroutine g;
