@@ -436,6 +436,30 @@ static int cmp_creator(const void *x, const void *y)
 	return cmp_site(&a->site, &b->site);
 }
 
+/*
+ * Text dumps hide the runtime frames that tell `for range ch` from `<-ch`, and
+ * debug=1 hides which channel operation a goroutine parked in: the source
+ * line, when this machine has it, tells.
+ */
+static void refine_from_source(struct analyzer *a, struct group *g)
+{
+	char text[512];
+	enum block_class cls;
+
+	if (a->opt.no_source || (g->class != BLOCK_CHAN_RECEIVE && g->class != BLOCK_PARKED))
+		return;
+	if (!source_line(g->site.file, g->site.line, text, sizeof(text)))
+		return;
+	cls = source_classify(text);
+	if (cls == BLOCK_UNKNOWN || cls == g->class)
+		return;
+	if (g->class == BLOCK_CHAN_RECEIVE && cls != BLOCK_CHAN_RANGE)
+		return;
+	a->result.class_counts[g->class] -= g->count;
+	a->result.class_counts[cls] += g->count;
+	g->class = cls;
+}
+
 static enum suspect_reason judge(const struct analyzer *a, const struct group *g)
 {
 	if (!g->count || !block_class_can_leak(g->class))
@@ -486,15 +510,7 @@ void analyzer_finish(struct analyzer *a, struct analysis *out)
 				g->other_creators += ag->slots[j].count;
 			}
 		}
-		if (g->class == BLOCK_CHAN_RECEIVE && !a->opt.no_source) {
-			char text[512];
-			if (source_line(g->site.file, g->site.line, text, sizeof(text)) &&
-			    source_is_range(text)) {
-				r->class_counts[BLOCK_CHAN_RECEIVE] -= g->count;
-				r->class_counts[BLOCK_CHAN_RANGE] += g->count;
-				g->class = BLOCK_CHAN_RANGE;
-			}
-		}
+		refine_from_source(a, g);
 		g->reason = judge(a, g);
 		r->groups[r->ngroups++] = *g;
 	}

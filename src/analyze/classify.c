@@ -49,7 +49,7 @@ bool block_class_is_channel(enum block_class c)
 
 bool block_class_can_leak(enum block_class c)
 {
-	return c <= BLOCK_SEMACQUIRE;
+	return c <= BLOCK_PARKED;
 }
 
 const char *suspect_reason_name(enum suspect_reason r)
@@ -161,8 +161,11 @@ enum block_class classify_goroutine(const struct goroutine *g)
 	struct slice s = g->status;
 	enum block_class from_frames = classify_frames(g);
 
-	if (!(g->flags & G_HAS_STATUS) || !s.len)
+	if (!(g->flags & G_HAS_STATUS) || !s.len) {
+		if (from_frames == BLOCK_UNKNOWN && (g->flags & G_RUNTIME_HIDDEN))
+			return BLOCK_PARKED;
 		return from_frames;
+	}
 	/* Go 1.24's "(synctest)" suffix is part of the reason; (durable) is a flag. */
 	if (slice_has_prefix(s, "chan send (nil chan)"))
 		return BLOCK_NIL_CHAN_SEND;
@@ -223,12 +226,22 @@ static bool frame_is_wrapper(const struct frame *f)
 
 int blocking_frame_index(const struct goroutine *g)
 {
+	int first_std = -1;
+
 	if (!g->nframes)
 		return -1;
-	for (uint32_t i = 0; i < g->nframes; i++)
-		if (!frame_is_wrapper(&g->frames[i]))
+	/* The user's call into a blocking standard-library API (net.Conn.Read, http.Get) is
+	 * the site to fix; a goroutine entirely in the standard library keeps its own. */
+	for (uint32_t i = 0; i < g->nframes; i++) {
+		const struct frame *f = &g->frames[i];
+		if (frame_is_wrapper(f))
+			continue;
+		if (!func_is_std(f->func.ptr, f->func.len, f->file.ptr, f->file.len))
 			return (int)i;
-	return 0;
+		if (first_std < 0)
+			first_std = (int)i;
+	}
+	return first_std >= 0 ? first_std : 0;
 }
 
 bool func_is_std(const char *func, size_t len, const char *file, size_t filelen)

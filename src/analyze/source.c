@@ -65,3 +65,47 @@ bool source_is_range(const char *text)
 	}
 	return false;
 }
+
+static const char *skip_space(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* Whether the word ending just before end (exclusive) is `word`. */
+static bool word_before(const char *text, const char *end, const char *word)
+{
+	size_t n = strlen(word);
+	if ((size_t)(end - text) < n || memcmp(end - n, word, n))
+		return false;
+	return end - n == text || !ident_char(end[-(ptrdiff_t)n - 1]);
+}
+
+enum block_class source_classify(const char *text)
+{
+	const char *comment = strstr(text, "//");
+	const char *p = skip_space(text);
+	const char *arrow;
+
+	if (!strncmp(p, "select", 6) && !ident_char(p[6])) {
+		const char *q = skip_space(p + 6);
+		if (q[0] == '{' && skip_space(q + 1)[0] == '}')
+			return BLOCK_SELECT_NO_CASES;
+		return BLOCK_SELECT;
+	}
+	if (source_is_range(text))
+		return BLOCK_CHAN_RANGE;
+	arrow = strstr(text, "<-");
+	if (!arrow || (comment && arrow > comment))
+		return BLOCK_UNKNOWN;
+	/* A send has an operand before the arrow: "ch <- v", "s.out <- v", "chs[i] <- v". */
+	const char *q = arrow;
+	while (q > text && (q[-1] == ' ' || q[-1] == '\t'))
+		q--;
+	if (q > text && (ident_char(q[-1]) || q[-1] == ')' || q[-1] == ']') &&
+	    !word_before(text, q, "return") && !word_before(text, q, "case") &&
+	    !word_before(text, q, "go") && !word_before(text, q, "defer"))
+		return BLOCK_CHAN_SEND;
+	return BLOCK_CHAN_RECEIVE;
+}

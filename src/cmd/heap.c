@@ -141,7 +141,7 @@ static void read_profile(const char *spec, const struct input_options *iopt, str
 
 	if (input_open(&in, spec, iopt, &err))
 		die("cannot read '%s': %s", spec, err.msg);
-	if (pprof_read(&in, p, &err))
+	if (pprof_read(&in, p, &err) || heapchan_check(p, &err))
 		die("'%s': %s", spec, err.msg[0] ? err.msg : "read failed");
 	input_close(&in);
 }
@@ -172,12 +172,7 @@ int cmd_heap(int argc, char **argv)
 		read_profile(base_spec, &c.iopt, &base);
 	read_profile(now_spec, &c.iopt, &now);
 	if (heapchan_analyze(&now, base_spec ? &base : NULL, &c.hopt, &res, &err))
-		die("'%s': %s",
-		    strstr(err.msg, "heap") && base_spec &&
-			    heapchan_analyze(&base, NULL, &c.hopt, &res, NULL)
-			? now_spec
-			: (base_spec ? base_spec : now_spec),
-		    err.msg);
+		die("%s", err.msg);
 	res.input_now = now_spec;
 	res.input_base = base_spec;
 	if (res.sources_missing)

@@ -24,6 +24,7 @@ enum block_class {
 	BLOCK_WAITGROUP,	/* waitgroup: sync.WaitGroup.Wait */
 	BLOCK_COND,		/* cond: sync.Cond.Wait */
 	BLOCK_SEMACQUIRE,	/* semacquire: other semaphore waits */
+	BLOCK_PARKED,		/* parked: in the runtime, debug=1 hides on what */
 	BLOCK_IO_WAIT,		/* io-wait: network poller */
 	BLOCK_SYSCALL,		/* syscall */
 	BLOCK_SLEEP,		/* sleep: time.Sleep */

@@ -28,14 +28,16 @@ struct frame {
 };
 
 enum goroutine_flags {
-	G_LEAKED = 1 << 0,	/* " (leaked)": proven unreachable by Go's goroutineleak GC */
-	G_DURABLE = 1 << 1,	/* " (durable)": synctest durably blocked (Go 1.26) */
-	G_LOCKED = 1 << 2,	/* ", locked to thread" */
-	G_SCAN = 1 << 3,	/* " (scan)" */
-	G_HAS_MINUTES = 1 << 4, /* wait_minutes is set */
-	G_CRASH_INFO = 1 << 5,	/* header carried gp=/m= fields (crash dump) */
-	G_SYNCTEST = 1 << 6,	/* synctest_group is set */
-	G_HAS_STATUS = 1 << 7,	/* status is known (text dumps); debug=0/1 have none */
+	G_LEAKED = 1 << 0,	   /* " (leaked)": proven unreachable by Go's goroutineleak GC */
+	G_DURABLE = 1 << 1,	   /* " (durable)": synctest durably blocked (Go 1.26) */
+	G_LOCKED = 1 << 2,	   /* ", locked to thread" */
+	G_SCAN = 1 << 3,	   /* " (scan)" */
+	G_HAS_MINUTES = 1 << 4,	   /* wait_minutes is set */
+	G_CRASH_INFO = 1 << 5,	   /* header carried gp=/m= fields (crash dump) */
+	G_SYNCTEST = 1 << 6,	   /* synctest_group is set */
+	G_HAS_STATUS = 1 << 7,	   /* status is known (text dumps); debug=0/1 have none */
+	G_RUNTIME_HIDDEN = 1 << 8, /* debug=1 hid leading runtime frames: the record's "@" PCs
+				    start above its first printed frame */
 };
 
 /* Marker for "...additional frames elided..." (Go <= 1.20), whose count is unknown. */

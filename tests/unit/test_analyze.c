@@ -343,6 +343,49 @@ static void reads_source_lines_for_range(void **state)
 	unlink(path);
 }
 
+static void classifies_source_lines(void **state)
+{
+	assert_int_equal(source_classify("\tch <- 1 // WANT: chan-send"), BLOCK_CHAN_SEND);
+	assert_int_equal(source_classify("\ts.out[i] <- v"), BLOCK_CHAN_SEND);
+	assert_int_equal(source_classify("\tf() <- v"), BLOCK_CHAN_SEND);
+	assert_int_equal(source_classify("\t<-ch"), BLOCK_CHAN_RECEIVE);
+	assert_int_equal(source_classify("\tv := <-ch"), BLOCK_CHAN_RECEIVE);
+	assert_int_equal(source_classify("\treturn <-ch"), BLOCK_CHAN_RECEIVE);
+	assert_int_equal(source_classify("\tv, ok = <-ch"), BLOCK_CHAN_RECEIVE);
+	assert_int_equal(source_classify("\tfor v := range ch { // x <- y"), BLOCK_CHAN_RANGE);
+	assert_int_equal(source_classify("\tselect {"), BLOCK_SELECT);
+	assert_int_equal(source_classify("\tselect {}"), BLOCK_SELECT_NO_CASES);
+	assert_int_equal(source_classify("\tselect { }"), BLOCK_SELECT_NO_CASES);
+	assert_int_equal(source_classify("\tmu.Lock()"), BLOCK_UNKNOWN);
+	assert_int_equal(source_classify("\tx := y // <-ch"), BLOCK_UNKNOWN);
+}
+
+static const struct frame io_stack[] = {
+    F("internal/poll.runtime_pollWait", "/usr/local/go/src/runtime/netpoll.go", 351),
+    F("internal/poll.(*FD).Read", "/usr/local/go/src/internal/poll/fd_unix.go", 165),
+    F("net.(*conn).Read", "/usr/local/go/src/net/net.go", 196),
+    F("main.plantIOWait", "/src/app/plant.go", 66),
+};
+
+static void site_skips_std_when_user_code_called_it(void **state)
+{
+	struct goroutine g = mk(1, "IO wait", io_stack, N(io_stack));
+	assert_int_equal(blocking_frame_index(&g), 3);
+	g = mk(1, "IO wait", io_stack, 3); /* all std: the first std frame */
+	assert_int_equal(blocking_frame_index(&g), 2);
+	g = mk(1, "select", std_stack, N(std_stack));
+	assert_int_equal(blocking_frame_index(&g), 2);
+}
+
+static void hidden_runtime_frames_mean_parked(void **state)
+{
+	struct goroutine g = mk(0, NULL, recv_stack + 3, 2);
+	g.flags |= G_RUNTIME_HIDDEN;
+	assert_int_equal(classify_goroutine(&g), BLOCK_PARKED);
+	assert_true(block_class_can_leak(BLOCK_PARKED));
+	assert_false(block_class_can_leak(BLOCK_IO_WAIT));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +399,9 @@ int main(void)
 	    cmocka_unit_test(min_minutes_filters_suspects),
 	    cmocka_unit_test(panic_takes_next_goroutine),
 	    cmocka_unit_test(reads_source_lines_for_range),
+	    cmocka_unit_test(classifies_source_lines),
+	    cmocka_unit_test(site_skips_std_when_user_code_called_it),
+	    cmocka_unit_test(hidden_runtime_frames_mean_parked),
 	};
 	return cmocka_run_group_tests_name("analyze", tests, NULL, NULL);
 }
