@@ -162,6 +162,9 @@ enum block_class classify_goroutine(const struct goroutine *g)
 	enum block_class from_frames = classify_frames(g);
 
 	if (!(g->flags & G_HAS_STATUS) || !s.len) {
+		/* The goroutine writing a debug=1 profile is running in runtime/pprof. */
+		if (g->nframes && slice_has_prefix(g->frames[0].func, "runtime/pprof."))
+			return BLOCK_RUNNING;
 		if (from_frames == BLOCK_UNKNOWN && (g->flags & G_RUNTIME_HIDDEN))
 			return BLOCK_PARKED;
 		return from_frames;

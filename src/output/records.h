@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: MIT
+// JSON Lines records of what a producer emitted: one object per goroutine or panic.
+#ifndef CW_OUTPUT_RECORDS_H
+#define CW_OUTPUT_RECORDS_H
+
+#include "lib/jsonw.h"
+#include "model/goroutine.h"
+
+/*
+ * Write g (resp. p) as one JSON object followed by a newline, the schema in
+ * docs/records-schema.md. w must be at top level (depth 0), not pretty for
+ * JSON Lines. Nothing is kept; the record's strings are only read.
+ */
+void records_write_goroutine(struct jsonw *w, const struct goroutine *g);
+void records_write_panic(struct jsonw *w, const struct panic_report *p);
+
+/* Stable names used in the records ("send_on_closed", "deadlock", ...). */
+const char *records_panic_kind_name(enum panic_kind kind);
+#endif
