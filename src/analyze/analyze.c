@@ -40,6 +40,7 @@ struct analyzer {
 	size_t npanics, panics_alloc;
 	struct input_summary *inputs;
 	size_t inputs_alloc;
+	bool saw_panic[PANIC_FATAL_OTHER + 1];
 	bool pending_panic[2];
 	size_t pending_panic_idx[2];
 	struct u64map old_stacks; /* diff: goroutine ID -> stack hash in OLD */
@@ -325,6 +326,8 @@ static int on_panic(struct analyzer *a, int which, const struct panic_report *p)
 	pi = &a->panics[a->npanics];
 	memset(pi, 0, sizeof(*pi));
 	pi->kind = p->kind;
+	if ((unsigned)p->kind <= PANIC_FATAL_OTHER)
+		a->saw_panic[p->kind] = true;
 	pi->message = intern(a, p->message);
 	pi->site.func = pi->site.file = "";
 	pi->status = "";
@@ -408,9 +411,18 @@ static int cmp_site(const struct site *a, const struct site *b)
 	return a->line < b->line ? -1 : a->line > b->line;
 }
 
+/* Proof first (leaked, forever, stuck, deadlock), then evidence (test timeout, threshold). */
 static int reason_priority(enum suspect_reason r)
 {
-	return r == SUSPECT_THRESHOLD ? 1 : r == SUSPECT_NONE ? 0 : 2;
+	switch (r) {
+	case SUSPECT_NONE:
+		return 0;
+	case SUSPECT_THRESHOLD:
+	case SUSPECT_TEST_TIMEOUT:
+		return 1;
+	default:
+		return 2;
+	}
 }
 
 static int cmp_group(const void *x, const void *y)
@@ -466,6 +478,9 @@ static enum suspect_reason judge(const struct analyzer *a, const struct group *g
 		return SUSPECT_NONE;
 	if (g->std_site && !a->opt.include_std)
 		return SUSPECT_NONE;
+	/* "all goroutines are asleep": the runtime itself proved every wait permanent. */
+	if (a->saw_panic[PANIC_DEADLOCK])
+		return SUSPECT_DEADLOCK;
 	if (g->leaked)
 		return SUSPECT_LEAKED;
 	/* select {} in main.main is the idiom for "serve forever", not a leak. */
@@ -476,6 +491,11 @@ static enum suspect_reason judge(const struct analyzer *a, const struct group *g
 		return SUSPECT_NONE;
 	if (a->is_diff && g->stuck && g->count > g->old_count)
 		return SUSPECT_STUCK;
+	/* A test that timed out: whatever of yours was blocked then is why (the testing
+	 * package's own waits and the generated _testmain.go are std or excluded). */
+	if (a->saw_panic[PANIC_TEST_TIMEOUT] &&
+	    !slice_has_suffix(slice_cstr(g->site.file), "_testmain.go"))
+		return SUSPECT_TEST_TIMEOUT;
 	if (g->count >= a->opt.min_count)
 		return SUSPECT_THRESHOLD;
 	if (a->opt.min_minutes && g->max_minutes >= a->opt.min_minutes)

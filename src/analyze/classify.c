@@ -22,6 +22,7 @@ static const struct {
     [BLOCK_WAITGROUP] = {"waitgroup", "sync.WaitGroup.Wait"},
     [BLOCK_COND] = {"cond", "sync.Cond.Wait"},
     [BLOCK_SEMACQUIRE] = {"semacquire", "semacquire"},
+    [BLOCK_PARKED] = {"parked", "parked in the runtime (debug=1 hides on what)"},
     [BLOCK_IO_WAIT] = {"io-wait", "IO wait"},
     [BLOCK_SYSCALL] = {"syscall", "syscall"},
     [BLOCK_SLEEP] = {"sleep", "sleep"},
@@ -34,12 +35,13 @@ static const struct {
 
 const char *block_class_name(enum block_class c)
 {
-	return (unsigned)c < BLOCK__COUNT ? class_names[c].name : "unknown";
+	return (unsigned)c < BLOCK__COUNT && class_names[c].name ? class_names[c].name : "unknown";
 }
 
 const char *block_class_title(enum block_class c)
 {
-	return (unsigned)c < BLOCK__COUNT ? class_names[c].title : "unknown";
+	return (unsigned)c < BLOCK__COUNT && class_names[c].title ? class_names[c].title
+								  : "unknown";
 }
 
 bool block_class_is_channel(enum block_class c)
@@ -63,6 +65,10 @@ const char *suspect_reason_name(enum suspect_reason r)
 		return "stuck";
 	case SUSPECT_THRESHOLD:
 		return "threshold";
+	case SUSPECT_DEADLOCK:
+		return "deadlock";
+	case SUSPECT_TEST_TIMEOUT:
+		return "test-timeout";
 	case SUSPECT_NONE:
 		break;
 	}

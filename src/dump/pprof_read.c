@@ -746,6 +746,9 @@ int dump_from_goroutine_profile(const struct profile *p, const struct dump_sink 
 		if (s->values[idx] <= 0)
 			continue;
 		g.count = (uint64_t)s->values[idx];
+		/* Every sample of the goroutineleak profile is a leaked goroutine. */
+		if (idx >= 0 && !strcmp(name, "goroutineleak"))
+			g.flags |= G_LEAKED;
 		if (goroutine_labels(s, &labels)) {
 			cw_error_set(err, "sample %zu: labels longer than 1 MiB", i);
 			goto cleanup;

@@ -778,6 +778,9 @@ static int parse_profile_record(struct text_reader *r)
 	if (first_pc && r->nframes && r->frames[0].pc && first_pc - 1 != r->frames[0].pc &&
 	    first_pc != r->frames[0].pc)
 		g.flags |= G_RUNTIME_HIDDEN;
+	/* Every record of the goroutineleak profile is a leaked goroutine. */
+	if (!strcmp(r->info->profile_name, "goroutineleak"))
+		g.flags |= G_LEAKED;
 	/* debug=1 hides leading runtime frames: the first "@" PC (a return address) is
 	 * then not the first printed frame's (which Go prints as PC-1). */
 	if (first_pc && r->nframes && r->frames[0].pc && first_pc - 1 != r->frames[0].pc &&

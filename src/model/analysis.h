@@ -57,10 +57,12 @@ struct creator_count {
 
 enum suspect_reason {
 	SUSPECT_NONE = 0,
-	SUSPECT_LEAKED,	   /* Go's goroutineleak profile marked them (leaked): proof */
-	SUSPECT_FOREVER,   /* nil channel or select {}: can never wake */
-	SUSPECT_STUCK,	   /* --diff: blocked at the same PC in both snapshots */
-	SUSPECT_THRESHOLD, /* many goroutines, or long waits, at one site */
+	SUSPECT_LEAKED,	      /* Go's goroutineleak profile marked them (leaked): proof */
+	SUSPECT_FOREVER,      /* nil channel or select {}: can never wake */
+	SUSPECT_STUCK,	      /* --diff: blocked at the same PC in both snapshots */
+	SUSPECT_THRESHOLD,    /* many goroutines, or long waits, at one site */
+	SUSPECT_DEADLOCK,     /* the runtime found all goroutines asleep: all are stuck */
+	SUSPECT_TEST_TIMEOUT, /* blocked in your code when `go test` timed out */
 };
 
 const char *suspect_reason_name(enum suspect_reason r); /* "leaked", "forever", ... */

@@ -94,6 +94,13 @@ static const char *reason_text(const struct analysis *an, const struct group *g,
 	case SUSPECT_THRESHOLD:
 		snprintf(buf, len, ">= %" PRIu64 " goroutines at one site", an->min_count);
 		break;
+	case SUSPECT_DEADLOCK:
+		snprintf(buf, len,
+			 "the runtime found all goroutines asleep: this wait is permanent");
+		break;
+	case SUSPECT_TEST_TIMEOUT:
+		snprintf(buf, len, "blocked in your code when the test timed out");
+		break;
 	case SUSPECT_NONE:
 		buf[0] = '\0';
 		break;
@@ -167,7 +174,9 @@ static void print_suspect(FILE *out, const struct analysis *an, const struct gro
 			fprintf(out, "%s%s%s  ", st->cyan, c->site.func, st->reset);
 			print_site(out, &c->site);
 		} else {
-			fputs("(no creator: main or runtime)", out);
+			fputs(an->has_ids ? "(none: the main goroutine or the runtime)"
+					  : "(debug=0/1 profiles do not record creators)",
+			      out);
 		}
 		fprintf(out, "  (%s)\n", thousands(num, sizeof(num), c->count));
 	}

@@ -377,6 +377,19 @@ static void site_skips_std_when_user_code_called_it(void **state)
 	assert_int_equal(blocking_frame_index(&g), 2);
 }
 
+static void every_class_has_a_unique_name(void **state)
+{
+	for (int i = 0; i < BLOCK__COUNT; i++) {
+		const char *name = block_class_name((enum block_class)i);
+		if (i != BLOCK_UNKNOWN) {
+			assert_string_not_equal(name, "unknown");
+			assert_string_not_equal(block_class_title((enum block_class)i), "unknown");
+		}
+		for (int j = 0; j < i; j++)
+			assert_string_not_equal(name, block_class_name((enum block_class)j));
+	}
+}
+
 static void hidden_runtime_frames_mean_parked(void **state)
 {
 	struct goroutine g = mk(0, NULL, recv_stack + 3, 2);
@@ -402,6 +415,7 @@ int main(void)
 	    cmocka_unit_test(classifies_source_lines),
 	    cmocka_unit_test(site_skips_std_when_user_code_called_it),
 	    cmocka_unit_test(hidden_runtime_frames_mean_parked),
+	    cmocka_unit_test(every_class_has_a_unique_name),
 	};
 	return cmocka_run_group_tests_name("analyze", tests, NULL, NULL);
 }

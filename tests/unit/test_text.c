@@ -466,14 +466,14 @@ static void debug1_profile(void **state)
 	assert_int_equal(res->info.declared_total, 7);
 	assert_int_equal(res->info.goroutines, 7);
 	assert_int_equal(res->info.records, 2);
-	assert_string_equal(
-	    record_line(res, 0),
-	    "{\"record\":\"goroutine\",\"input_line\":2,\"id\":0,\"count\":5,"
-	    "\"status\":null,\"flags\":[\"runtime_hidden\"],\"labels\":\"\\\"k\\\":\\\"v]\\\", "
-	    "\\\"z\\\":\\\"1\\\"\",\"frames\":[{\"func\":\"main.blockAll.func4\","
-	    "\"file\":\"/a/main.go\",\"line\":51,\"offset\":36,\"pc\":5107748},"
-	    "{\"func\":\"main.produce[...]\",\"file\":\"/a b/main.go\",\"line\":33,"
-	    "\"offset\":48,\"pc\":5106192}]}");
+	assert_string_equal(record_line(res, 0),
+			    "{\"record\":\"goroutine\",\"input_line\":2,\"id\":0,\"count\":5,"
+			    "\"status\":null,\"flags\":[\"leaked\",\"runtime_hidden\"],\"labels\":"
+			    "\"\\\"k\\\":\\\"v]\\\", "
+			    "\\\"z\\\":\\\"1\\\"\",\"frames\":[{\"func\":\"main.blockAll.func4\","
+			    "\"file\":\"/a/main.go\",\"line\":51,\"offset\":36,\"pc\":5107748},"
+			    "{\"func\":\"main.produce[...]\",\"file\":\"/a b/main.go\",\"line\":33,"
+			    "\"offset\":48,\"pc\":5106192}]}");
 	assert_non_null(
 	    strstr(record_line(res, 1), "{\"func\":\"\",\"file\":\"\",\"line\":0,\"pc\":5}]"));
 	/* Its first "@" PC is its first frame's return address: nothing was hidden. */
