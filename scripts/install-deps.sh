@@ -11,7 +11,8 @@ packages=(
   libcurl4-openssl-dev                    # fetching /debug/pprof URLs
   libcmocka-dev                           # unit tests
   perl                                    # prove (TAP) for CLI tests
-  panicparse                              # peer in bench/dump
+  panicparse time                         # peer and peak-RSS timing in bench/dump
+  curl                                    # the demo saves snapshots with it
 )
 
 missing=()

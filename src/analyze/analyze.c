@@ -7,6 +7,7 @@
 
 #include "analyze/source.h"
 #include "lib/hashmap.h"
+#include "lib/num.h"
 #include "lib/strbuf.h"
 #include "lib/usage.h"
 #include "lib/banned.h"
@@ -24,7 +25,9 @@ struct agroup {
 	uint64_t counts[2];
 	struct creator_slot *slots;
 	uint32_t nslots;
-	bool seen_main; /* stack/examples already taken from the main snapshot */
+	uint64_t deadlocked; /* goroutines from an input that ended in a deadlock */
+	uint64_t timed_out;  /* goroutines from an input that ended in a test timeout */
+	bool seen_main;	     /* stack/examples already taken from the main snapshot */
 };
 
 struct analyzer {
@@ -40,12 +43,13 @@ struct analyzer {
 	size_t npanics, panics_alloc;
 	struct input_summary *inputs;
 	size_t inputs_alloc;
-	bool saw_panic[PANIC_FATAL_OTHER + 1];
+	/* The current input ended in "all goroutines are asleep" / a go test timeout. */
+	bool input_deadlock, input_test_timeout;
 	bool pending_panic[2];
 	size_t pending_panic_idx[2];
 	struct u64map old_stacks; /* diff: goroutine ID -> stack hash in OLD */
 	bool is_diff;
-	struct analysis *out;
+	struct source_cache *sources; /* NULL with --no-source */
 	struct analysis result;
 	struct strbuf key;
 	struct {
@@ -78,6 +82,8 @@ struct analyzer *analyzer_new(const struct analyzer_options *opt)
 	if (!a->opt.min_count)
 		a->opt.min_count = ANALYZER_DEFAULT_MIN_COUNT;
 	a->is_diff = a->opt.diff;
+	if (!a->opt.no_source)
+		a->sources = source_cache_new(a->opt.source_dir);
 	strbuf_init(&a->key, 0);
 	return a;
 }
@@ -215,12 +221,12 @@ static void add_creator(struct analyzer *a, struct agroup *ag, uint32_t creator,
 {
 	for (uint32_t i = 0; i < ag->nslots; i++) {
 		if (ag->slots[i].creator == creator) {
-			ag->slots[i].count += n;
+			ag->slots[i].count = sat_add(ag->slots[i].count, n);
 			return;
 		}
 	}
 	if (ag->nslots == MAX_CREATOR_SLOTS) {
-		ag->g.other_creators += n;
+		ag->g.other_creators = sat_add(ag->g.other_creators, n);
 		return;
 	}
 	if (!ag->slots)
@@ -259,12 +265,12 @@ static int on_goroutine(struct analyzer *a, int which, const struct goroutine *g
 	take_panic_goroutine(a, which, g, site);
 	if (ignored(a, g, site)) {
 		if (which == main_snapshot)
-			a->result.ignored += n;
+			a->result.ignored = sat_add(a->result.ignored, n);
 		return 0;
 	}
 	cls = classify_goroutine(g);
 	ag = group_for(a, cls, site >= 0 ? &g->frames[site] : NULL);
-	ag->counts[which] += n;
+	ag->counts[which] = sat_add(ag->counts[which], n);
 	if (which != main_snapshot) {
 		/* OLD snapshot of a diff: remember where each goroutine was. */
 		if (g->id && block_class_can_leak(cls))
@@ -273,22 +279,26 @@ static int on_goroutine(struct analyzer *a, int which, const struct goroutine *g
 	}
 
 	grp = &ag->g;
-	a->result.goroutines += n;
-	a->result.class_counts[cls] += n;
+	a->result.goroutines = sat_add(a->result.goroutines, n);
+	a->result.class_counts[cls] = sat_add(a->result.class_counts[cls], n);
 	if (g->id)
 		a->result.has_ids = true;
 	if (g->flags & G_LEAKED)
-		grp->leaked += n;
+		grp->leaked = sat_add(grp->leaked, n);
+	if (a->input_deadlock)
+		ag->deadlocked = sat_add(ag->deadlocked, n);
+	if (a->input_test_timeout)
+		ag->timed_out = sat_add(ag->timed_out, n);
 	if (g->flags & G_DURABLE)
-		grp->durable += n;
+		grp->durable = sat_add(grp->durable, n);
 	if (g->flags & G_LOCKED)
-		grp->locked += n;
+		grp->locked = sat_add(grp->locked, n);
 	if (g->flags & G_HAS_MINUTES) {
 		if (!grp->with_minutes || g->wait_minutes < grp->min_minutes)
 			grp->min_minutes = g->wait_minutes;
 		if (g->wait_minutes > grp->max_minutes)
 			grp->max_minutes = g->wait_minutes;
-		grp->with_minutes += n;
+		grp->with_minutes = sat_add(grp->with_minutes, n);
 		a->result.has_minutes = true;
 	}
 	if (g->id && grp->nexample_ids < GROUP_MAX_EXAMPLE_IDS)
@@ -313,9 +323,9 @@ static int on_goroutine(struct analyzer *a, int which, const struct goroutine *g
 
 	uint32_t ci = creator_index(a, g);
 	add_creator(a, ag, ci, n);
-	a->cgroups[ci].count += n;
+	a->cgroups[ci].count = sat_add(a->cgroups[ci].count, n);
 	if (block_class_can_leak(cls))
-		a->cgroups[ci].blocked += n;
+		a->cgroups[ci].blocked = sat_add(a->cgroups[ci].blocked, n);
 	return 0;
 }
 
@@ -326,8 +336,10 @@ static int on_panic(struct analyzer *a, int which, const struct panic_report *p)
 	pi = &a->panics[a->npanics];
 	memset(pi, 0, sizeof(*pi));
 	pi->kind = p->kind;
-	if ((unsigned)p->kind <= PANIC_FATAL_OTHER)
-		a->saw_panic[p->kind] = true;
+	if (p->kind == PANIC_DEADLOCK)
+		a->input_deadlock = true;
+	if (p->kind == PANIC_TEST_TIMEOUT)
+		a->input_test_timeout = true;
 	pi->message = intern(a, p->message);
 	pi->site.func = pi->site.file = "";
 	pi->status = "";
@@ -372,6 +384,7 @@ void analyzer_begin_input(struct analyzer *a, int which, const char *name)
 	in->name = arena_strndup(&a->arena, name, strlen(name));
 	in->snapshot = which;
 	a->pending_panic[which] = false;
+	a->input_deadlock = a->input_test_timeout = false;
 }
 
 void analyzer_end_input(struct analyzer *a, const struct dump_info *info, int64_t time_ns)
@@ -455,14 +468,16 @@ static int cmp_creator(const void *x, const void *y)
  */
 static void refine_from_source(struct analyzer *a, struct group *g)
 {
-	char text[512];
 	enum block_class cls;
+	const char *text;
+	ssize_t n;
 
-	if (a->opt.no_source || (g->class != BLOCK_CHAN_RECEIVE && g->class != BLOCK_PARKED))
+	if (!a->sources || (g->class != BLOCK_CHAN_RECEIVE && g->class != BLOCK_PARKED))
 		return;
-	if (!source_line(g->site.file, g->site.line, text, sizeof(text)))
+	n = source_cache_line(a->sources, slice_cstr(g->site.file), g->site.line, &text, NULL);
+	if (n < 0)
 		return;
-	cls = source_classify(text);
+	cls = source_classify(text, (size_t)n);
 	if (cls == BLOCK_UNKNOWN || cls == g->class)
 		return;
 	if (g->class == BLOCK_CHAN_RECEIVE && cls != BLOCK_CHAN_RANGE)
@@ -472,14 +487,16 @@ static void refine_from_source(struct analyzer *a, struct group *g)
 	g->class = cls;
 }
 
-static enum suspect_reason judge(const struct analyzer *a, const struct group *g)
+static enum suspect_reason judge(const struct analyzer *a, const struct agroup *ag)
 {
+	const struct group *g = &ag->g;
+
 	if (!g->count || !block_class_can_leak(g->class))
 		return SUSPECT_NONE;
 	if (g->std_site && !a->opt.include_std)
 		return SUSPECT_NONE;
-	/* "all goroutines are asleep": the runtime itself proved every wait permanent. */
-	if (a->saw_panic[PANIC_DEADLOCK])
+	/* Proof: the runtime or the snapshots say these goroutines will not wake. */
+	if (ag->deadlocked) /* "all goroutines are asleep": every wait is permanent */
 		return SUSPECT_DEADLOCK;
 	if (g->leaked)
 		return SUSPECT_LEAKED;
@@ -487,18 +504,14 @@ static enum suspect_reason judge(const struct analyzer *a, const struct group *g
 	if (g->class == BLOCK_NIL_CHAN_SEND || g->class == BLOCK_NIL_CHAN_RECEIVE ||
 	    (g->class == BLOCK_SELECT_NO_CASES && strcmp(g->site.func, "main.main")))
 		return SUSPECT_FOREVER;
-	if (a->opt.min_minutes && g->max_minutes < a->opt.min_minutes)
-		return SUSPECT_NONE;
 	if (a->is_diff && g->stuck && g->count > g->old_count)
 		return SUSPECT_STUCK;
-	/* A test that timed out: whatever of yours was blocked then is why (the testing
-	 * package's own waits and the generated _testmain.go are std or excluded). */
-	if (a->saw_panic[PANIC_TEST_TIMEOUT] &&
-	    !slice_has_suffix(slice_cstr(g->site.file), "_testmain.go"))
+	/* Evidence: a test timed out while they waited (not the generated _testmain.go). */
+	if (ag->timed_out && !slice_has_suffix(slice_cstr(g->site.file), "_testmain.go"))
 		return SUSPECT_TEST_TIMEOUT;
-	if (g->count >= a->opt.min_count)
-		return SUSPECT_THRESHOLD;
-	if (a->opt.min_minutes && g->max_minutes >= a->opt.min_minutes)
+	/* LeakProf's rule: many goroutines at one site, and long waits when asked. */
+	if (g->count >= a->opt.min_count &&
+	    (!a->opt.min_minutes || g->max_minutes >= a->opt.min_minutes))
 		return SUSPECT_THRESHOLD;
 	return SUSPECT_NONE;
 }
@@ -520,7 +533,8 @@ void analyzer_finish(struct analyzer *a, struct analysis *out)
 			continue;
 		if (!g->stack)
 			g->stack = arena_alloc(&a->arena, sizeof(*g->stack));
-		qsort(ag->slots, ag->nslots, sizeof(*ag->slots), cmp_slot);
+		if (ag->nslots)
+			qsort(ag->slots, ag->nslots, sizeof(*ag->slots), cmp_slot);
 		for (uint32_t j = 0; j < ag->nslots; j++) {
 			if (j < GROUP_MAX_CREATORS) {
 				g->creators[j].site = a->cgroups[ag->slots[j].creator].site;
@@ -531,10 +545,11 @@ void analyzer_finish(struct analyzer *a, struct analysis *out)
 			}
 		}
 		refine_from_source(a, g);
-		g->reason = judge(a, g);
+		g->reason = judge(a, ag);
 		r->groups[r->ngroups++] = *g;
 	}
-	qsort(r->groups, r->ngroups, sizeof(*r->groups), cmp_group);
+	if (r->ngroups)
+		qsort(r->groups, r->ngroups, sizeof(*r->groups), cmp_group);
 	for (size_t i = 0; i < r->ngroups; i++) {
 		if (r->groups[i].reason == SUSPECT_NONE)
 			break;
@@ -545,7 +560,8 @@ void analyzer_finish(struct analyzer *a, struct analysis *out)
 	r->creators = a->cgroups;
 	r->ncreators = a->ncreators;
 	a->cgroups = NULL;
-	qsort(r->creators, r->ncreators, sizeof(*r->creators), cmp_creator);
+	if (r->ncreators)
+		qsort(r->creators, r->ncreators, sizeof(*r->creators), cmp_creator);
 	r->panics = a->panics;
 	r->npanics = a->npanics;
 	a->panics = NULL;
@@ -562,6 +578,7 @@ void analyzer_finish(struct analyzer *a, struct analysis *out)
 	hashmap_release(&a->groups);
 	hashmap_release(&a->creators);
 	u64map_release(&a->old_stacks);
+	source_cache_free(a->sources);
 	strbuf_release(&a->key);
 	free(a->agroups);
 	free(a);

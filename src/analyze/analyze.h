@@ -29,6 +29,8 @@ struct analyzer_options {
 	/* Do not read source files to tell `for range ch` from `<-ch` (text dumps hide the
 	 * runtime frames that would say). */
 	bool no_source;
+	/* Where to look for sources the dump names by paths this machine lacks (NULL: none). */
+	const char *source_dir;
 	/* Two snapshots, OLD (0) and NEW (1): must be known before OLD is fed. */
 	bool diff;
 };

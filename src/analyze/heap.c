@@ -8,15 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyze/analyze.h"
+#include "analyze/source.h"
 #include "lib/hashmap.h"
 #include "lib/strbuf.h"
 
 #include "lib/banned.h"
-
-/* Source files larger than this are not read. */
-#define HEAP_SOURCE_MAX ((size_t)16 << 20)
-/* Distinct source files read per analysis. */
-#define HEAP_SOURCE_FILES_MAX 4096
 
 static const char *const makechan_funcs[] = {
     "runtime.makechan",
@@ -25,19 +22,12 @@ static const char *const makechan_funcs[] = {
     "reflect.makechan",
 };
 
-struct srcfile {
-	char *data; /* NULL when unreadable */
-	size_t len;
-	size_t *line_start; /* line_start[i] = offset of line i+1 */
-	size_t nlines;
-};
-
 struct heap_ctx {
 	const struct heapchan_options *opt;
 	struct heapchan_result *res;
 	struct hashmap sites; /* "func\0file\0line" -> struct heapchan_site * */
-	struct hashmap files; /* path -> struct srcfile * */
-	struct arena scratch; /* source files and keys */
+	struct source_cache *sources;
+	struct arena scratch; /* keys */
 	size_t nsites, capsites;
 	struct heapchan_site **list;
 };
@@ -97,145 +87,23 @@ static void counts_sub(struct heapchan_counts *d, const struct heapchan_counts *
 	d->inuse_bytes = a->inuse_bytes - b->inuse_bytes;
 }
 
-static int read_all(const char *path, struct arena *a, struct srcfile *sf)
-{
-	struct strbuf sb = STRBUF_INIT;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int ret = -1;
-	char buf[65536];
-
-	if (fd < 0)
-		return -1;
-	strbuf_init(&sb, HEAP_SOURCE_MAX);
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || (n > 0 && strbuf_add(&sb, buf, (size_t)n)))
-			goto cleanup;
-		if (n == 0)
-			break;
-	}
-	sf->data = arena_strndup(a, sb.buf, sb.len);
-	sf->len = sb.len;
-	sf->nlines = 1;
-	for (size_t i = 0; i < sf->len; i++)
-		sf->nlines += sf->data[i] == '\n';
-	sf->line_start = arena_alloc(a, sf->nlines * sizeof(*sf->line_start));
-	for (size_t i = 0, l = 1; i < sf->len; i++)
-		if (sf->data[i] == '\n')
-			sf->line_start[l++] = i + 1;
-	ret = 0;
-cleanup:
-	strbuf_release(&sb);
-	close(fd);
-	return ret;
-}
-
-/*
- * Whether func is in the standard library: the first element of its package
- * path has no dot and the package is not main. Only used to keep missing
- * standard-library sources (-trimpath, another GOROOT) out of the count.
- */
-static bool is_std_func(struct slice f)
-{
-	const char *slash = memchr(f.ptr, '/', f.len);
-
-	if (slice_has_prefix(f, "main."))
-		return false;
-	/* "os.newFile": one-element path; "example.com/x.F": a dot before the first slash. */
-	return !slash || !memchr(f.ptr, '.', (size_t)(slash - f.ptr));
-}
-
-/* Tries path as written, then under source_dir by successively shorter suffixes. */
-static struct srcfile *source_file(struct heap_ctx *c, struct slice path, bool std)
-{
-	uint64_t h = hash_bytes(path.ptr, path.len, HASH_SEED);
-	struct srcfile *sf = hashmap_get(&c->files, path.ptr, path.len, h);
-	struct hashmap_entry *ent;
-	char *p;
-	bool inserted;
-
-	if (sf || c->files.count >= HEAP_SOURCE_FILES_MAX)
-		return sf;
-	sf = arena_alloc(&c->scratch, sizeof(*sf));
-	p = arena_strndup(&c->scratch, path.ptr, path.len);
-	if (strlen(p) == path.len && read_all(p, &c->scratch, sf) && c->opt->source_dir) {
-		for (const char *suf = p; suf; suf = strchr(suf + 1, '/')) {
-			struct strbuf full = STRBUF_INIT;
-			int ok;
-
-			while (*suf == '/')
-				suf++;
-			if (!*suf)
-				break;
-			strbuf_addf(&full, "%s/%s", c->opt->source_dir, suf);
-			ok = !read_all(full.buf, &c->scratch, sf);
-			strbuf_release(&full);
-			if (ok)
-				break;
-		}
-	}
-	if (!sf->data && !std) {
-		c->res->sources_missing++;
-		if (!c->res->source_missing_example)
-			c->res->source_missing_example =
-			    arena_strndup(&c->res->arena, path.ptr, path.len);
-	}
-	ent = hashmap_put(&c->files, p, path.len, h, &inserted);
-	ent->value = sf;
-	return sf;
-}
-
-static bool is_ident(char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-	       ch == '_';
-}
-
-static const char *skip_space(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	return p;
-}
-
-/* Whether the text holds make(chan T), make(<-chan T) or make(chan<- T). */
-static bool line_makes_chan(const char *s, size_t len)
-{
-	const char *end = s + len;
-
-	for (const char *p = s; p + 4 <= end; p++) {
-		const char *q;
-
-		if (memcmp(p, "make", 4) || (p > s && is_ident(p[-1])))
-			continue;
-		q = skip_space(p + 4, end);
-		if (q >= end || *q != '(')
-			continue;
-		q = skip_space(q + 1, end);
-		if (end - q >= 2 && !memcmp(q, "<-", 2))
-			q = skip_space(q + 2, end);
-		if (end - q >= 4 && !memcmp(q, "chan", 4) && (end - q == 4 || !is_ident(q[4])))
-			return true;
-	}
-	return false;
-}
-
 static bool source_says_makechan(struct heap_ctx *c, const struct frame *f)
 {
-	struct srcfile *sf;
-	size_t a, b;
+	enum source_file_status st;
+	const char *text;
+	ssize_t n;
 
 	if (!f->file.len || !f->line)
 		return false;
-	sf = source_file(c, f->file, is_std_func(f->func));
-	if (!sf || !sf->data || f->line > sf->nlines)
-		return false;
-	a = sf->line_start[f->line - 1];
-	b = f->line < sf->nlines ? sf->line_start[f->line] : sf->len;
-	return line_makes_chan(sf->data + a, b - a);
+	n = source_cache_line(c->sources, f->file, f->line, &text, &st);
+	/* Standard-library sources missing (-trimpath, another GOROOT) are not worth a word. */
+	if (st == SOURCE_MISSING_FIRST && !func_is_std(f->func.ptr, f->func.len, NULL, 0)) {
+		c->res->sources_missing++;
+		if (!c->res->source_missing_example)
+			c->res->source_missing_example =
+			    arena_strndup(&c->res->arena, f->file.ptr, f->file.len);
+	}
+	return n >= 0 && source_makes_chan(text, (size_t)n);
 }
 
 /* The site frame of a channel allocation sample, or NULL. */
@@ -363,6 +231,7 @@ int heapchan_analyze(const struct profile *now, const struct profile *base,
 	memset(&c, 0, sizeof(c));
 	c.opt = opt;
 	c.res = res;
+	c.sources = opt->use_source ? source_cache_new(opt->source_dir) : NULL;
 	if (heap_indices(now, &ix_now, err))
 		goto cleanup;
 	if (base && heap_indices(base, &ix_base, err))
@@ -399,7 +268,7 @@ int heapchan_analyze(const struct profile *now, const struct profile *base,
 cleanup:
 	free(c.list);
 	hashmap_release(&c.sites);
-	hashmap_release(&c.files);
+	source_cache_free(c.sources);
 	arena_release(&c.scratch);
 	return ret;
 }

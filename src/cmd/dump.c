@@ -50,6 +50,8 @@ static const char dump_usage[] =
     "  --include-std          also rank sites in the Go standard library\n"
     "  --no-source            do not read Go source files named by the dump (they are\n"
     "                         read, when present, to tell `for range ch` from `<-ch`)\n"
+    "  --source-dir DIR       where to find sources the dump names by paths this machine\n"
+    "                         lacks (-trimpath builds, another checkout)\n"
     "  --top N                suspects shown in full in the text report (default all)\n"
     "  --color WHEN           auto (default: only on a terminal), always, never\n"
     "  --timeout SECONDS      URL fetch timeout (default 30)\n"
@@ -81,6 +83,7 @@ enum {
 	OPT_TIMEOUT,
 	OPT_MAX_BYTES,
 	OPT_NO_SOURCE,
+	OPT_SOURCE_DIR,
 };
 
 static const struct option dump_options[] = {
@@ -99,6 +102,7 @@ static const struct option dump_options[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
     {"no-source", no_argument, NULL, OPT_NO_SOURCE},
+    {"source-dir", required_argument, NULL, OPT_SOURCE_DIR},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -185,6 +189,9 @@ static void parse_options(struct dump_cmd *c, int argc, char **argv)
 			break;
 		case OPT_NO_SOURCE:
 			c->aopt.no_source = true;
+			break;
+		case OPT_SOURCE_DIR:
+			c->aopt.source_dir = optarg;
 			break;
 		case OPT_MAX_BYTES:
 			c->iopt.max_bytes = number_arg("--max-bytes", optarg);
@@ -284,6 +291,9 @@ int cmd_dump(int argc, char **argv)
 		inputs = stdin_only;
 		ninputs = 1;
 	}
+	for (int i = 0, stdin_seen = 0; i < ninputs; i++)
+		if (!strcmp(inputs[i], "-") && stdin_seen++)
+			die("standard input ('-') can be read only once");
 	if (c.diff && ninputs != 2)
 		die("--diff needs exactly two inputs: OLD NEW (got %d)", ninputs);
 	if (c.records && (c.diff || c.json || c.pprof_path))

@@ -11,6 +11,7 @@
 #include "lib/protobuf.h"
 #include "lib/strbuf.h"
 
+#include "lib/num.h"
 #include "lib/banned.h"
 
 /* Largest profile.proto pprof_read accepts, compressed or not (decompressed: GZIP_DEFAULT_MAX). */
@@ -735,7 +736,7 @@ int dump_from_goroutine_profile(const struct profile *p, const struct dump_sink 
 		int64_t v = p->samples[i].values[idx];
 
 		if (v > 0)
-			info->declared_total += (uint64_t)v;
+			info->declared_total = sat_add(info->declared_total, (uint64_t)v);
 	}
 	for (size_t i = 0; i < p->nsamples; i++) {
 		const struct profile_sample *s = &p->samples[i];
@@ -762,7 +763,7 @@ int dump_from_goroutine_profile(const struct profile *p, const struct dump_sink 
 			goto cleanup;
 		}
 		info->records++;
-		info->goroutines += g.count;
+		info->goroutines = sat_add(info->goroutines, g.count);
 	}
 	ret = 0;
 cleanup:

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/num.h"
 #include "lib/banned.h"
 
 /*
@@ -463,7 +464,7 @@ static int emit(struct text_reader *r, struct goroutine *g)
 	g->frames = r->frames;
 	g->nframes = r->nframes;
 	r->info->records++;
-	r->info->goroutines += g->count;
+	r->info->goroutines = sat_add(r->info->goroutines, g->count);
 	if (!r->sink->goroutine)
 		return ST_OK;
 	ret = r->sink->goroutine(r->sink->ctx, g);

@@ -110,9 +110,21 @@ void hashmap_release(struct hashmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* splitmix64's finaliser: every key bit reaches every slot bit, so crafted keys that
+ * differ only in high bits do not pile into one probe chain. */
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
 static size_t u64_slot(const uint64_t *keys, size_t cap, uint64_t key)
 {
-	size_t i = (size_t)(key * 0x9e3779b97f4a7c15ull >> 17) & (cap - 1);
+	size_t i = (size_t)mix64(key) & (cap - 1);
 	while (keys[i] != UINT64_MAX && keys[i] != key)
 		i = (i + 1) & (cap - 1);
 	return i;
@@ -121,6 +133,11 @@ static size_t u64_slot(const uint64_t *keys, size_t cap, uint64_t key)
 bool u64map_get(const struct u64map *m, uint64_t key, uint64_t *val)
 {
 	size_t i;
+	if (key == UINT64_MAX) {
+		if (m->has_max && val)
+			*val = m->max_val;
+		return m->has_max;
+	}
 	if (!m->cap)
 		return false;
 	i = u64_slot(m->keys, m->cap, key);
@@ -134,8 +151,12 @@ bool u64map_get(const struct u64map *m, uint64_t key, uint64_t *val)
 void u64map_set(struct u64map *m, uint64_t key, uint64_t val)
 {
 	size_t i;
-	if (key == UINT64_MAX)
-		BUG("u64map key UINT64_MAX is reserved");
+	if (key == UINT64_MAX) {
+		m->count += !m->has_max;
+		m->has_max = true;
+		m->max_val = val;
+		return;
+	}
 	if ((m->count + 1) * 4 > m->cap * 3) {
 		size_t cap = m->cap ? m->cap * 2 : 64;
 		uint64_t *keys = malloc(cap * sizeof(*keys));

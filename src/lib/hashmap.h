@@ -45,12 +45,14 @@ void hashmap_release(struct hashmap *m);
 /* Iterates: pass *pos = 0 first; returns NULL at the end. */
 struct hashmap_entry *hashmap_next(const struct hashmap *m, size_t *pos);
 
-/* Map from u64 keys (any value but UINT64_MAX) to u64 values. */
+/* Map from u64 keys (any value) to u64 values. */
 struct u64map {
-	uint64_t *keys;
+	uint64_t *keys; /* UINT64_MAX marks an empty slot; that key lives in max_val */
 	uint64_t *vals;
 	size_t cap;
 	size_t count;
+	bool has_max;
+	uint64_t max_val;
 };
 
 #define U64MAP_INIT                                                                                \

@@ -65,15 +65,19 @@ static int open_tmpfile(void)
 
 	if (!dir || !*dir)
 		dir = "/tmp";
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		return fd;
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/chanwatch.XXXXXX", dir);
-	fd = mkostemp(path, O_CLOEXEC);
-	if (fd >= 0)
-		unlink(path);
-	return fd;
+	for (int attempt = 0; attempt < 2; attempt++, dir = "/tmp") {
+		char path[4096];
+		fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			return fd;
+		snprintf(path, sizeof(path), "%s/chanwatch.XXXXXX", dir);
+		fd = mkostemp(path, O_CLOEXEC);
+		if (fd >= 0) {
+			unlink(path);
+			return fd;
+		}
+	}
+	return -1;
 }
 
 static int fetch_url(struct input *in, const char *url, const struct input_options *opt,
@@ -242,20 +246,25 @@ ssize_t input_read(struct input *in, void *buf, size_t len)
 
 int input_slurp(struct input *in, size_t max, unsigned char **data, size_t *len)
 {
-	size_t cap = 1 << 16, used = 0;
-	unsigned char *buf = malloc(cap);
+	size_t cap = max < (1 << 16) ? max : (1 << 16), used = 0;
+	unsigned char *buf = malloc(cap ? cap : 1);
+	unsigned char probe;
+	ssize_t n;
 
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
-		ssize_t n;
 		if (used == cap) {
 			unsigned char *nb;
 			if (cap >= max) {
+				/* Full at exactly max bytes: fine only if nothing follows. */
+				n = input_read(in, &probe, 1);
+				if (n == 0)
+					break;
 				free(buf);
-				return -E2BIG;
+				return n < 0 ? (int)n : -E2BIG;
 			}
-			cap = cap * 2 > max ? max : cap * 2;
+			cap = cap > max / 2 ? max : cap * 2;
 			nb = realloc(buf, cap);
 			if (!nb) {
 				free(buf);

@@ -3,6 +3,7 @@
 #include "jsonw.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "usage.h"
@@ -76,19 +77,51 @@ void jsonw_array_end(struct jsonw *w)
 	close_(w, ']');
 }
 
+/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0 if invalid. */
+static size_t utf8_seq_len(const unsigned char *p, size_t n)
+{
+	uint32_t cp;
+	size_t len;
+
+	if (p[0] < 0xc2 || p[0] > 0xf4)
+		return 0; /* continuation byte, overlong 2-byte lead, or past U+10FFFF */
+	len = p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
+	if (len > n)
+		return 0;
+	cp = p[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* Writes s as a JSON string; invalid UTF-8 bytes become U+FFFD so the output is valid JSON. */
 static void write_string(FILE *out, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
-	size_t run = 0;
+	size_t run = 0, i = 0;
 
 	fputc('"', out);
-	for (size_t i = 0; i < len; i++) {
+	while (i < len) {
 		unsigned char c = p[i];
-		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
+		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f && c < 0x80) {
+			i++;
 			continue;
+		}
+		if (c >= 0x80) {
+			size_t n = utf8_seq_len(p + i, len - i);
+			if (n) {
+				i += n;
+				continue;
+			}
+		}
 		fwrite(p + run, 1, i - run, out);
-		run = i + 1;
 		switch (c) {
 		case '"':
 			fputs("\\\"", out);
@@ -106,10 +139,15 @@ static void write_string(FILE *out, const char *s, size_t len)
 			fputs("\\r", out);
 			break;
 		default:
-			fputs("\\u00", out);
-			fputc(hex[c >> 4], out);
-			fputc(hex[c & 15], out);
+			if (c >= 0x80) {
+				fputs("\\ufffd", out);
+			} else {
+				fputs("\\u00", out);
+				fputc(hex[c >> 4], out);
+				fputc(hex[c & 15], out);
+			}
 		}
+		run = ++i;
 	}
 	fwrite(p + run, 1, len - run, out);
 	fputc('"', out);
@@ -152,7 +190,7 @@ void jsonw_double(struct jsonw *w, double v)
 	if (!isfinite(v))
 		fputs("null", w->out);
 	else
-		fprintf(w->out, "%.6g", v);
+		fprintf(w->out, "%.15g", v);
 }
 
 void jsonw_bool(struct jsonw *w, bool v)

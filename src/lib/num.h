@@ -5,6 +5,12 @@
 
 #include <stdint.h>
 
+/* a + b, or UINT64_MAX when that overflows: counts from outside never wrap. */
+static inline uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 /* Parses a whole decimal string into *out. Returns 0, or -EINVAL / -ERANGE. */
 int parse_u64(const char *s, uint64_t *out);
 /* Parses a whole decimal or fractional number of seconds ("2", "0.5"). */

@@ -38,7 +38,7 @@ void report_suspects_profile(const struct analysis *an, struct profile *p)
 		char rank[16];
 
 		s->values = arena_alloc(&p->arena, sizeof(*s->values));
-		s->values[0] = (int64_t)g->count;
+		s->values[0] = g->count > INT64_MAX ? INT64_MAX : (int64_t)g->count;
 		s->nframes = g->nstack;
 		s->frames = arena_alloc(&p->arena, sizeof(*s->frames) * (g->nstack + 1));
 		for (uint32_t j = 0; j < g->nstack; j++) {

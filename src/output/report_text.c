@@ -92,7 +92,12 @@ static const char *reason_text(const struct analysis *an, const struct group *g,
 			 g->stuck, an->interval_seconds, g->old_count, g->count);
 		break;
 	case SUSPECT_THRESHOLD:
-		snprintf(buf, len, ">= %" PRIu64 " goroutines at one site", an->min_count);
+		if (an->min_minutes)
+			snprintf(buf, len,
+				 ">= %" PRIu64 " goroutines at one site, waiting >= %u min",
+				 an->min_count, an->min_minutes);
+		else
+			snprintf(buf, len, ">= %" PRIu64 " goroutines at one site", an->min_count);
 		break;
 	case SUSPECT_DEADLOCK:
 		snprintf(buf, len,
@@ -198,6 +203,12 @@ static void print_suspect(FILE *out, const struct analysis *an, const struct gro
 	fputc('\n', out);
 }
 
+/* Blocked sites that are not suspects; in --diff also those gone since OLD. */
+static bool listed_other(const struct analysis *an, const struct group *g)
+{
+	return block_class_can_leak(g->class) && (g->count || (an->is_diff && g->old_count));
+}
+
 static void print_others(FILE *out, const struct analysis *an, const struct report_options *opt,
 			 const struct style *st)
 {
@@ -205,7 +216,7 @@ static void print_others(FILE *out, const struct analysis *an, const struct repo
 	char num[32];
 
 	for (size_t i = an->nsuspects; i < an->ngroups; i++)
-		if (an->groups[i].count && block_class_can_leak(an->groups[i].class))
+		if (listed_other(an, &an->groups[i]))
 			total++;
 	if (!total)
 		return;
@@ -213,7 +224,7 @@ static void print_others(FILE *out, const struct analysis *an, const struct repo
 	fprintf(out, "  %10s  %-16s  %s\n", "GOROUTINES", "CLASS", "SITE");
 	for (size_t i = an->nsuspects; i < an->ngroups && shown < max; i++) {
 		const struct group *g = &an->groups[i];
-		if (!g->count || !block_class_can_leak(g->class))
+		if (!listed_other(an, g))
 			continue;
 		fprintf(out, "  %10s  %-16s  %s", thousands(num, sizeof(num), g->count),
 			block_class_name(g->class), g->site.func);
@@ -257,7 +268,7 @@ void report_text(FILE *out, const struct analysis *an, const struct report_optio
 	if (an->ignored)
 		fprintf(out, "  %" PRIu64 " goroutines ignored by --ignore-* filters\n",
 			an->ignored);
-	fputs("  ", out);
+	fputs(an->goroutines ? "  " : "  no goroutines", out);
 	for (int c = 0, first = 1; c < BLOCK__COUNT; c++) {
 		if (!an->class_counts[c])
 			continue;

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define F(fn, fl, ln)                                                                              \
@@ -324,40 +325,108 @@ static void panic_takes_next_goroutine(void **state)
 static void reads_source_lines_for_range(void **state)
 {
 	char path[] = "/tmp/cw-src-XXXXXX";
-	char buf[128];
+	struct source_cache *c = source_cache_new(NULL);
+	enum source_file_status st;
+	const char *text;
+	ssize_t n;
 	int fd = mkstemp(path);
 	FILE *f = fdopen(fd, "w");
+
 	fputs("package main\n\tfor v := range ch {\n\tv, ok := <-ch\n\tfor range ch {}", f);
 	fclose(f);
-	assert_true(source_line(path, 2, buf, sizeof(buf)));
-	assert_string_equal(buf, "\tfor v := range ch {");
-	assert_true(source_is_range(buf));
-	assert_true(source_line(path, 3, buf, sizeof(buf)));
-	assert_false(source_is_range(buf));
-	assert_true(source_line(path, 4, buf, sizeof(buf))); /* last line, no newline */
-	assert_true(source_is_range(buf));
-	assert_false(source_line(path, 5, buf, sizeof(buf)));
-	assert_false(source_line("/nonexistent/x.go", 1, buf, sizeof(buf)));
-	assert_false(source_is_range("x := <-ranger // range"));
-	assert_false(source_is_range("v := arange(ch)"));
+	n = source_cache_line(c, slice_cstr(path), 2, &text, &st);
+	assert_int_equal(st, SOURCE_FOUND);
+	assert_int_equal(n, 20);
+	assert_memory_equal(text, "\tfor v := range ch {", 20);
+	assert_true(source_is_range(text, (size_t)n));
+	n = source_cache_line(c, slice_cstr(path), 3, &text, &st);
+	assert_false(source_is_range(text, (size_t)n));
+	n = source_cache_line(c, slice_cstr(path), 4, &text, &st); /* last line, no newline */
+	assert_true(n > 0 && source_is_range(text, (size_t)n));
+	assert_int_equal(source_cache_line(c, slice_cstr(path), 5, &text, &st), -1);
+	assert_int_equal(st, SOURCE_FOUND);
+	unlink(path); /* cached: still served */
+	assert_true(source_cache_line(c, slice_cstr(path), 2, &text, &st) > 0);
+	assert_int_equal(source_cache_line(c, slice_cstr("/nonexistent/x.go"), 1, &text, &st), -1);
+	assert_int_equal(st, SOURCE_MISSING_FIRST);
+	source_cache_line(c, slice_cstr("/nonexistent/x.go"), 1, &text, &st);
+	assert_int_equal(st, SOURCE_MISSING);
+	assert_false(source_is_range("x := <-ranger // range", 22));
+	assert_false(source_is_range("v := arange(ch)", 15));
+	source_cache_free(c);
+}
+
+static void source_never_blocks_on_fifos(void **state)
+{
+	char dir[] = "/tmp/cw-fifo-XXXXXX", path[64];
+	struct source_cache *c = source_cache_new(NULL);
+	enum source_file_status st;
+	const char *text;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo.go", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(source_cache_line(c, slice_cstr(path), 1, &text, &st), -1);
+	assert_int_equal(st, SOURCE_MISSING_FIRST);
+	assert_int_equal(source_cache_line(c, slice_cstr("/dev/zero"), 1, &text, &st), -1);
 	unlink(path);
+	rmdir(dir);
+	source_cache_free(c);
+}
+
+static void source_dir_finds_trimmed_paths(void **state)
+{
+	char dir[] = "/tmp/cw-sd-XXXXXX", sub[64], file[96];
+	struct source_cache *c;
+	const char *text;
+	ssize_t n;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/pkg", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	snprintf(file, sizeof(file), "%s/a.go", sub);
+	f = fopen(file, "w");
+	fputs("package pkg\nx := make(chan int)\n", f);
+	fclose(f);
+	c = source_cache_new(dir);
+	/* "example.com/mod/pkg/a.go" -> DIR/pkg/a.go */
+	n = source_cache_line(c, slice_cstr("example.com/mod/pkg/a.go"), 2, &text, NULL);
+	assert_true(n > 0);
+	assert_true(source_makes_chan(text, (size_t)n));
+	assert_false(source_makes_chan("x := makeChan()", 15));
+	assert_true(source_makes_chan("c := make(<-chan int)", 21));
+	source_cache_free(c);
+	unlink(file);
+	rmdir(sub);
+	rmdir(dir);
 }
 
 static void classifies_source_lines(void **state)
 {
-	assert_int_equal(source_classify("\tch <- 1 // WANT: chan-send"), BLOCK_CHAN_SEND);
-	assert_int_equal(source_classify("\ts.out[i] <- v"), BLOCK_CHAN_SEND);
-	assert_int_equal(source_classify("\tf() <- v"), BLOCK_CHAN_SEND);
-	assert_int_equal(source_classify("\t<-ch"), BLOCK_CHAN_RECEIVE);
-	assert_int_equal(source_classify("\tv := <-ch"), BLOCK_CHAN_RECEIVE);
-	assert_int_equal(source_classify("\treturn <-ch"), BLOCK_CHAN_RECEIVE);
-	assert_int_equal(source_classify("\tv, ok = <-ch"), BLOCK_CHAN_RECEIVE);
-	assert_int_equal(source_classify("\tfor v := range ch { // x <- y"), BLOCK_CHAN_RANGE);
-	assert_int_equal(source_classify("\tselect {"), BLOCK_SELECT);
-	assert_int_equal(source_classify("\tselect {}"), BLOCK_SELECT_NO_CASES);
-	assert_int_equal(source_classify("\tselect { }"), BLOCK_SELECT_NO_CASES);
-	assert_int_equal(source_classify("\tmu.Lock()"), BLOCK_UNKNOWN);
-	assert_int_equal(source_classify("\tx := y // <-ch"), BLOCK_UNKNOWN);
+	assert_int_equal(
+	    source_classify("\tch <- 1 // WANT: chan-send", strlen("\tch <- 1 // WANT: chan-send")),
+	    BLOCK_CHAN_SEND);
+	assert_int_equal(source_classify("\ts.out[i] <- v", strlen("\ts.out[i] <- v")),
+			 BLOCK_CHAN_SEND);
+	assert_int_equal(source_classify("\tf() <- v", strlen("\tf() <- v")), BLOCK_CHAN_SEND);
+	assert_int_equal(source_classify("\t<-ch", strlen("\t<-ch")), BLOCK_CHAN_RECEIVE);
+	assert_int_equal(source_classify("\tv := <-ch", strlen("\tv := <-ch")), BLOCK_CHAN_RECEIVE);
+	assert_int_equal(source_classify("\treturn <-ch", strlen("\treturn <-ch")),
+			 BLOCK_CHAN_RECEIVE);
+	assert_int_equal(source_classify("\tv, ok = <-ch", strlen("\tv, ok = <-ch")),
+			 BLOCK_CHAN_RECEIVE);
+	assert_int_equal(source_classify("\tfor v := range ch { // x <- y",
+					 strlen("\tfor v := range ch { // x <- y")),
+			 BLOCK_CHAN_RANGE);
+	assert_int_equal(source_classify("\tselect {", strlen("\tselect {")), BLOCK_SELECT);
+	assert_int_equal(source_classify("\tselect {}", strlen("\tselect {}")),
+			 BLOCK_SELECT_NO_CASES);
+	assert_int_equal(source_classify("\tselect { }", strlen("\tselect { }")),
+			 BLOCK_SELECT_NO_CASES);
+	assert_int_equal(source_classify("\tmu.Lock()", strlen("\tmu.Lock()")), BLOCK_UNKNOWN);
+	assert_int_equal(source_classify("\tx := y // <-ch", strlen("\tx := y // <-ch")),
+			 BLOCK_UNKNOWN);
 }
 
 static const struct frame io_stack[] = {
@@ -412,6 +481,8 @@ int main(void)
 	    cmocka_unit_test(min_minutes_filters_suspects),
 	    cmocka_unit_test(panic_takes_next_goroutine),
 	    cmocka_unit_test(reads_source_lines_for_range),
+	    cmocka_unit_test(source_never_blocks_on_fifos),
+	    cmocka_unit_test(source_dir_finds_trimmed_paths),
 	    cmocka_unit_test(classifies_source_lines),
 	    cmocka_unit_test(site_skips_std_when_user_code_called_it),
 	    cmocka_unit_test(hidden_runtime_frames_mean_parked),

@@ -138,6 +138,47 @@ static void jsonw_escapes_and_nests(void **state)
 	free(buf);
 }
 
+static void jsonw_replaces_invalid_utf8(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct jsonw w;
+
+	jsonw_init(&w, f, false);
+	/* valid 2/3/4-byte sequences pass; a lone continuation, a truncated sequence, an
+	 * overlong encoding and a surrogate become U+FFFD */
+	jsonw_string(&w,
+		     "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80|\x80|\xe2\x82|\xc0\xaf|\xed\xa0\x80");
+	jsonw_finish(&w);
+	fclose(f);
+	assert_string_equal(buf, "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80|\\ufffd|\\ufffd\\ufffd|"
+				 "\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd\"\n");
+	free(buf);
+}
+
+static void u64map_takes_any_key(void **state)
+{
+	struct u64map m = U64MAP_INIT;
+	uint64_t v;
+	assert_false(u64map_get(&m, UINT64_MAX, &v));
+	u64map_set(&m, UINT64_MAX, 5);
+	u64map_set(&m, 0, 6);
+	assert_true(u64map_get(&m, UINT64_MAX, &v));
+	assert_int_equal(v, 5);
+	assert_true(u64map_get(&m, 0, &v));
+	assert_int_equal(v, 6);
+	assert_int_equal(m.count, 2);
+	/* Keys differing only in high bits must not share one probe chain. */
+	for (uint64_t k = 1; k <= 20000; k++)
+		u64map_set(&m, k << 47, k);
+	for (uint64_t k = 1; k <= 20000; k++) {
+		assert_true(u64map_get(&m, k << 47, &v));
+		assert_int_equal(v, k);
+	}
+	u64map_release(&m);
+}
+
 static void parse_u64_is_strict(void **state)
 {
 	uint64_t v;
@@ -164,6 +205,8 @@ int main(void)
 	    cmocka_unit_test(hashmap_inserts_finds_grows),
 	    cmocka_unit_test(u64map_sets_and_gets),
 	    cmocka_unit_test(jsonw_escapes_and_nests),
+	    cmocka_unit_test(jsonw_replaces_invalid_utf8),
+	    cmocka_unit_test(u64map_takes_any_key),
 	    cmocka_unit_test(parse_u64_is_strict),
 	};
 	return cmocka_run_group_tests_name("lib", tests, NULL, NULL);

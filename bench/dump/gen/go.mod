@@ -1,0 +1,3 @@
+module chanwatch.bench/gen
+
+go 1.22

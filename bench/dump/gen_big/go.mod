@@ -1,0 +1,3 @@
+module example.com/genbig
+
+go 1.22

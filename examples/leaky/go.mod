@@ -1,0 +1,3 @@
+module chanwatch.example/leaky
+
+go 1.22
