@@ -13,6 +13,19 @@
 #include "lib/banned.h"
 
 #define MAX_CREATOR_SLOTS 64
+#define SITE_CACHE_SIZE	  256 /* power of two */
+
+/*
+ * Direct-mapped cache in front of the group and creator maps: a dump has few
+ * distinct sites, so most goroutines find theirs here without building and
+ * hashing a key. Entries hold an index; the strings compared are the interned ones.
+ */
+struct site_cache_entry {
+	uint32_t index_plus1; /* 0: empty */
+	uint32_t cls;
+	uint32_t line;
+	uint32_t funclen, filelen;
+};
 
 struct creator_slot {
 	uint32_t creator; /* index into analyzer.creators */
@@ -48,6 +61,8 @@ struct analyzer {
 	bool pending_panic[2];
 	size_t pending_panic_idx[2];
 	struct u64map old_stacks; /* diff: goroutine ID -> stack hash in OLD */
+	struct site_cache_entry group_cache[SITE_CACHE_SIZE];
+	struct site_cache_entry creator_cache[SITE_CACHE_SIZE];
 	bool is_diff;
 	struct source_cache *sources; /* NULL with --no-source */
 	struct analysis result;
@@ -146,13 +161,45 @@ static void key_frame(struct strbuf *key, const struct frame *f)
 	strbuf_add(key, &f->line, sizeof(f->line));
 }
 
+static size_t site_cache_slot(const struct frame *f, unsigned cls)
+{
+	uint32_t h = f->line * 2654435761u ^ (uint32_t)f->func.len << 7 ^
+		     (uint32_t)f->file.len << 15 ^ cls << 26;
+	if (f->func.len)
+		h ^= (uint32_t)(unsigned char)f->func.ptr[f->func.len - 1] << 20;
+	return (h ^ h >> 11) & (SITE_CACHE_SIZE - 1);
+}
+
+static bool site_cache_hit(const struct site_cache_entry *e, const struct site *s,
+			   const struct frame *f, unsigned cls)
+{
+	return e->index_plus1 && e->cls == cls && e->line == f->line && e->funclen == f->func.len &&
+	       e->filelen == f->file.len &&
+	       (!f->func.len || !memcmp(s->func, f->func.ptr, f->func.len)) &&
+	       (!f->file.len || !memcmp(s->file, f->file.ptr, f->file.len));
+}
+
+static void site_cache_fill(struct site_cache_entry *e, const struct frame *f, unsigned cls,
+			    uint32_t index)
+{
+	e->index_plus1 = index + 1;
+	e->cls = cls;
+	e->line = f->line;
+	e->funclen = (uint32_t)f->func.len;
+	e->filelen = (uint32_t)f->file.len;
+}
+
 static uint32_t creator_index(struct analyzer *a, const struct goroutine *g)
 {
 	static const struct frame none;
 	const struct frame *f = g->created_by.func.len ? &g->created_by : &none;
+	struct site_cache_entry *ce = &a->creator_cache[site_cache_slot(f, 0)];
 	struct hashmap_entry *e;
 	bool inserted;
+	uint32_t index;
 
+	if (ce->index_plus1 && site_cache_hit(ce, &a->cgroups[ce->index_plus1 - 1].site, f, 0))
+		return ce->index_plus1 - 1;
 	strbuf_reset(&a->key);
 	key_frame(&a->key, f);
 	e = hashmap_put(&a->creators, a->key.buf, a->key.len,
@@ -169,25 +216,34 @@ static uint32_t creator_index(struct analyzer *a, const struct goroutine *g)
 		c->site.line = f->line;
 		e->value = (void *)(uintptr_t)(++a->ncreators);
 	}
-	return (uint32_t)((uintptr_t)e->value - 1);
+	index = (uint32_t)((uintptr_t)e->value - 1);
+	site_cache_fill(ce, f, 0, index);
+	return index;
 }
 
 static struct agroup *group_for(struct analyzer *a, enum block_class cls, const struct frame *site)
 {
 	static const struct frame none;
+	struct site_cache_entry *ce;
 	struct hashmap_entry *e;
 	struct agroup *ag;
 	bool inserted;
 
 	if (!site)
 		site = &none;
+	ce = &a->group_cache[site_cache_slot(site, cls)];
+	if (ce->index_plus1 &&
+	    site_cache_hit(ce, &a->agroups[ce->index_plus1 - 1].g.site, site, cls))
+		return &a->agroups[ce->index_plus1 - 1];
 	strbuf_reset(&a->key);
 	strbuf_addch(&a->key, (int)cls);
 	key_frame(&a->key, site);
 	e = hashmap_put(&a->groups, a->key.buf, a->key.len,
 			hash_bytes(a->key.buf, a->key.len, HASH_SEED), &inserted);
-	if (!inserted)
+	if (!inserted) {
+		site_cache_fill(ce, site, cls, (uint32_t)((uintptr_t)e->value - 1));
 		return &a->agroups[(uintptr_t)e->value - 1];
+	}
 	e->key = arena_strndup(&a->arena, a->key.buf, a->key.len);
 	a->agroups = grow(a->agroups, &a->groups_alloc, a->ngroups + 1, sizeof(*a->agroups));
 	ag = &a->agroups[a->ngroups];
@@ -200,6 +256,7 @@ static struct agroup *group_for(struct analyzer *a, enum block_class cls, const 
 	    func_is_std(site->func.ptr, site->func.len, site->file.ptr, site->file.len);
 	ag->g.status = "";
 	e->value = (void *)(uintptr_t)(++a->ngroups);
+	site_cache_fill(ce, site, cls, (uint32_t)(a->ngroups - 1));
 	return ag;
 }
 

@@ -258,6 +258,8 @@ bool func_is_std(const char *func, size_t len, const char *file, size_t filelen)
 	size_t slash = 0, end, first;
 	bool dotted = false;
 
+	if (len >= 5 && !memcmp(func, "main.", 5))
+		return false;
 	/* The import path ends at the first '.' after the last '/'. */
 	for (size_t i = 0; i < len; i++)
 		if (func[i] == '/')

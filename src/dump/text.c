@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/num.h"
 #include "lib/banned.h"
@@ -45,7 +47,53 @@ struct text_reader {
 	bool seen_dump;	   /* a goroutine header or profile header was seen */
 	bool debug1;	   /* inside a debug=1 profile */
 	bool ended_at_eof; /* the last record ended at end of input, not a blank line */
+	bool mapped;	   /* buf is a read-only mapping of the whole file */
+	size_t released;   /* mapped bytes before this were dropped from memory */
 };
+
+/* Mapped input is dropped from memory behind the parser in steps of this much. */
+#define TEXT_MAP_RELEASE (16u << 20)
+
+/*
+ * Maps a regular file read-only instead of copying it through read(): no
+ * copy, and the parser sees the whole file at once. Only when nothing but the
+ * format sniff has been consumed (the peeked bytes are the file's first).
+ * Returns true when mapped.
+ */
+static bool map_input(struct text_reader *r)
+{
+	struct input *in = r->in;
+	struct stat st;
+	void *m;
+
+	if (in->offset || fstat(in->fd, &st) || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size <= TEXT_BUF_INIT || (uint64_t)st.st_size > SIZE_MAX / 2 ||
+	    lseek(in->fd, 0, SEEK_CUR) != (off_t)in->peek_len)
+		return false;
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, in->fd, 0);
+	if (m == MAP_FAILED)
+		return false;
+	madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+	r->buf = m;
+	r->cap = r->end = (size_t)st.st_size;
+	r->total = (uint64_t)st.st_size;
+	r->eof = true;
+	r->mapped = true;
+	in->offset = (uint64_t)st.st_size;
+	return true;
+}
+
+/* Keeps peak RSS flat on huge files: drops mapped pages the parser is done with. */
+static inline void release_mapped(struct text_reader *r)
+{
+	size_t upto;
+
+	if (!r->mapped || r->pos - r->released < TEXT_MAP_RELEASE)
+		return;
+	upto = r->pos & ~((size_t)sysconf(_SC_PAGESIZE) - 1);
+	madvise(r->buf + r->released, upto - r->released, MADV_DONTNEED);
+	r->released = upto;
+}
 
 static int fill(struct text_reader *r)
 {
@@ -130,7 +178,7 @@ static inline struct slice skip(struct slice s, size_t n)
 }
 
 /* Parses all of s as a decimal number no larger than max. */
-static bool parse_dec(struct slice s, uint64_t max, uint64_t *v)
+static inline bool parse_dec(struct slice s, uint64_t max, uint64_t *v)
 {
 	uint64_t x = 0;
 
@@ -175,8 +223,12 @@ static bool parse_hex0x(struct slice s, uint64_t max, uint64_t *v)
 /* Index of the last c in s, or -1. */
 static inline ssize_t last_index(struct slice s, char c)
 {
-	const char *p = s.len ? memrchr(s.ptr, c, s.len) : NULL;
-	return p ? p - s.ptr : -1;
+	/* The wanted byte is nearly always a few bytes from the end ("...go:123 +0x1d"):
+	 * a plain loop beats memrchr's call and setup there. */
+	for (size_t i = s.len; i-- > 0;)
+		if (s.ptr[i] == c)
+			return (ssize_t)i;
+	return -1;
 }
 
 static int set_error(struct text_reader *r, uint64_t line, const char *what, struct slice ctx)
@@ -239,9 +291,16 @@ static bool split_func(struct slice line, struct slice *func, struct slice *args
 	if (line.len < 3 || line.ptr[line.len - 1] != ')')
 		return false;
 	/* Go's args never contain parentheses: the last '(' opens them, unless that fails. */
-	open = memrchr(line.ptr, '(', line.len - 1);
-	if (open && open > line.ptr &&
-	    !memchr(open + 1, ')', (size_t)(line.ptr + line.len - 1 - open - 1))) {
+	open = NULL;
+	for (size_t k = line.len - 1; k-- > 0;) {
+		if (line.ptr[k] == ')')
+			break;
+		if (line.ptr[k] == '(') {
+			open = line.ptr + k;
+			break;
+		}
+	}
+	if (open && open > line.ptr) {
 		i = (size_t)(open - line.ptr);
 		goto found;
 	}
@@ -264,8 +323,58 @@ found:
  * "FILE:LINE[ +0xOFF][ fp=0x.. sp=0x.. pc=0x..]" (the leading tab removed), or
  * for cgo frames "[FILE:LINE ]pc=0x..". FILE may contain blanks and colons.
  */
+/*
+ * The common "FILE:LINE +0xOFF" and "FILE:LINE" in one backward pass; false
+ * sends the line to the general parser below.
+ */
+static inline bool parse_file_line_fast(struct slice s, struct frame *f)
+{
+	const char *end = s.ptr + s.len, *b = s.ptr, *p = end;
+	uint64_t off = 0, line = 0, mul = 1;
+	unsigned shift = 0;
+
+	/* Hex digits back from the end: an offset if "+0x" and a blank precede them. */
+	while (p > b) {
+		unsigned char c = (unsigned char)p[-1];
+		unsigned d;
+		if (c - '0' <= 9)
+			d = c - '0';
+		else if ((c | 0x20) - 'a' <= 5)
+			d = (c | 0x20) - 'a' + 10;
+		else
+			break;
+		if (shift > 28)
+			return false;
+		off |= (uint64_t)d << shift;
+		shift += 4;
+		p--;
+	}
+	if (shift && p - b >= 5 && p[-1] == 'x' && p[-2] == '0' && p[-3] == '+' && p[-4] == ' ') {
+		p -= 4;
+	} else {
+		p = end; /* no offset: "FILE:LINE" (inlined frames) */
+		off = 0;
+	}
+	/* Decimal line number back to ':'. */
+	while (p > b && (unsigned char)(p[-1] - '0') <= 9) {
+		if (mul > 1000000000)
+			return false;
+		line += (uint64_t)(p[-1] - '0') * mul;
+		mul *= 10;
+		p--;
+	}
+	if (mul == 1 || p <= b + 1 || p[-1] != ':' || line > UINT32_MAX)
+		return false;
+	f->file = slice_from(b, (size_t)(p - 1 - b));
+	f->line = (uint32_t)line;
+	f->offset = (uint32_t)off;
+	return true;
+}
+
 static bool parse_file_line(struct slice s, struct frame *f)
 {
+	if (parse_file_line_fast(s, f))
+		return true;
 	uint64_t v;
 	ssize_t sp;
 	bool have_pc = false;
@@ -887,6 +996,7 @@ static int read_all(struct text_reader *r)
 		}
 		if (k == LINE_EOF)
 			return ST_OK;
+		release_mapped(r);
 		if (is_header(line)) {
 			r->debug1 = false;
 			rc = parse_goroutine(r);
@@ -933,8 +1043,10 @@ int dump_read_text(struct input *in, const struct dump_sink *sink, struct dump_i
 	int rc;
 
 	memset(info, 0, sizeof(*info));
-	r.cap = initial_cap(in);
-	r.buf = malloc(r.cap);
+	if (!map_input(&r)) {
+		r.cap = initial_cap(in);
+		r.buf = malloc(r.cap);
+	}
 	if (!r.buf) {
 		rc = cw_error_set(err, "out of memory");
 		goto cleanup;
@@ -960,6 +1072,9 @@ int dump_read_text(struct input *in, const struct dump_sink *sink, struct dump_i
 	}
 cleanup:
 	free(r.frames);
-	free(r.buf);
+	if (r.mapped)
+		munmap(r.buf, r.cap);
+	else
+		free(r.buf);
 	return rc < 0 ? rc : 0;
 }

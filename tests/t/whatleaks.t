@@ -36,7 +36,8 @@ is($build, 0, 'whatleaks builds') or BAIL_OUT('cannot build the whatleaks fixtur
 
 my $dropped = 4000;
 my $blocked = 200;
-my @lines = `"$bin" -dropped $dropped -blocked $blocked`;
+# A hung fixture must fail the test, not hang make test.
+my @lines = `timeout 300 "$bin" -dropped $dropped -blocked $blocked`;
 is($?, 0, 'whatleaks exits 0');
 note($_) for @lines;
 
