@@ -644,5 +644,5 @@ int main(void)
 	    cmocka_unit_test(test_heap_not_heap),
 	    cmocka_unit_test(test_go_tool_pprof),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("pprof", tests, NULL, NULL);
 }

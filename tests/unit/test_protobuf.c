@@ -446,5 +446,5 @@ int main(void)
 	    cmocka_unit_test(test_opt_encoders),	cmocka_unit_test(test_gzip_round_trip),
 	    cmocka_unit_test(test_gzip_errors),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("protobuf", tests, NULL, NULL);
 }
