@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cmd/cmds.h"
+#include "lib/num.h"
 #include "lib/usage.h"
 #include "lib/banned.h"
 
@@ -24,4 +25,20 @@ int want_color(const char *when, int fd)
 	if (term && !strcmp(term, "dumb"))
 		return 0;
 	return isatty(fd);
+}
+
+uint64_t option_u64(const char *opt, const char *val)
+{
+	uint64_t v;
+	if (parse_u64(val, &v))
+		die("%s takes a non-negative integer, not '%s'", opt, val);
+	return v;
+}
+
+long option_timeout_ms(const char *opt, const char *val)
+{
+	double secs;
+	if (parse_seconds(val, &secs) || secs <= 0 || secs > 86400)
+		die("%s takes seconds (0 < s <= 86400), not '%s'", opt, val);
+	return (long)(secs * 1000);
 }

@@ -118,14 +118,6 @@ struct dump_cmd {
 	uint64_t top;
 };
 
-static uint64_t number_arg(const char *opt, const char *val)
-{
-	uint64_t v;
-	if (parse_u64(val, &v))
-		die("%s takes a non-negative integer, not '%s'", opt, val);
-	return v;
-}
-
 static void push(const char ***list, size_t *n, const char *s)
 {
 	*list = realloc(*list, (*n + 1) * sizeof(**list));
@@ -137,7 +129,6 @@ static void push(const char ***list, size_t *n, const char *s)
 static void parse_options(struct dump_cmd *c, int argc, char **argv)
 {
 	int opt;
-	double secs;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", dump_options, NULL)) != -1) {
@@ -155,12 +146,12 @@ static void parse_options(struct dump_cmd *c, int argc, char **argv)
 			c->records = true;
 			break;
 		case OPT_MIN_COUNT:
-			c->aopt.min_count = number_arg("--min-count", optarg);
+			c->aopt.min_count = option_u64("--min-count", optarg);
 			if (!c->aopt.min_count)
 				die("--min-count must be at least 1");
 			break;
 		case OPT_MIN_MINUTES: {
-			uint64_t m = number_arg("--min-minutes", optarg);
+			uint64_t m = option_u64("--min-minutes", optarg);
 			if (m > UINT32_MAX)
 				die("--min-minutes is too large: '%s'", optarg);
 			c->aopt.min_minutes = (uint32_t)m;
@@ -176,16 +167,14 @@ static void parse_options(struct dump_cmd *c, int argc, char **argv)
 			c->aopt.include_std = true;
 			break;
 		case OPT_TOP:
-			c->top = number_arg("--top", optarg);
+			c->top = option_u64("--top", optarg);
 			break;
 		case OPT_COLOR:
 			c->color = optarg;
 			want_color(optarg, STDOUT_FILENO); /* validates */
 			break;
 		case OPT_TIMEOUT:
-			if (parse_seconds(optarg, &secs) || secs <= 0 || secs > 86400)
-				die("--timeout takes seconds (0 < s <= 86400), not '%s'", optarg);
-			c->iopt.timeout_ms = (long)(secs * 1000);
+			c->iopt.timeout_ms = option_timeout_ms("--timeout", optarg);
 			break;
 		case OPT_NO_SOURCE:
 			c->aopt.no_source = true;
@@ -194,7 +183,7 @@ static void parse_options(struct dump_cmd *c, int argc, char **argv)
 			c->aopt.source_dir = optarg;
 			break;
 		case OPT_MAX_BYTES:
-			c->iopt.max_bytes = number_arg("--max-bytes", optarg);
+			c->iopt.max_bytes = option_u64("--max-bytes", optarg);
 			break;
 		case 'h':
 			fputs(dump_usage, stdout);

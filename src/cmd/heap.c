@@ -79,18 +79,8 @@ struct heap_cmd {
 	struct input_options iopt;
 };
 
-static uint64_t number_arg(const char *opt, const char *val)
-{
-	uint64_t v;
-
-	if (parse_u64(val, &v))
-		die("%s takes a non-negative integer, not '%s'", opt, val);
-	return v;
-}
-
 static void parse_options(struct heap_cmd *c, int argc, char **argv)
 {
-	double secs;
 	uint64_t v;
 	int opt;
 
@@ -101,10 +91,10 @@ static void parse_options(struct heap_cmd *c, int argc, char **argv)
 			c->json = true;
 			break;
 		case OPT_TOP:
-			c->hopt.top = number_arg("--top", optarg);
+			c->hopt.top = option_u64("--top", optarg);
 			break;
 		case OPT_MIN_OBJECTS:
-			v = number_arg("--min-objects", optarg);
+			v = option_u64("--min-objects", optarg);
 			if (v > INT64_MAX)
 				die("--min-objects is too large: '%s'", optarg);
 			c->hopt.min_objects = (int64_t)v;
@@ -116,12 +106,10 @@ static void parse_options(struct heap_cmd *c, int argc, char **argv)
 			c->hopt.use_source = false;
 			break;
 		case OPT_TIMEOUT:
-			if (parse_seconds(optarg, &secs) || secs <= 0 || secs > 86400)
-				die("--timeout takes seconds (0 < s <= 86400), not '%s'", optarg);
-			c->iopt.timeout_ms = (long)(secs * 1000);
+			c->iopt.timeout_ms = option_timeout_ms("--timeout", optarg);
 			break;
 		case OPT_MAX_BYTES:
-			c->iopt.max_bytes = number_arg("--max-bytes", optarg);
+			c->iopt.max_bytes = option_u64("--max-bytes", optarg);
 			break;
 		case 'h':
 			fputs(heap_usage, stdout);

@@ -144,6 +144,30 @@ static int read_sub(struct pb_reader *r, enum pb_wire wire, struct pb_reader *su
 	return pb_read_len(r, sub, err);
 }
 
+/*
+ * Reads a message whose fields 1..nfields are all varints (ValueType, Function,
+ * Line, Label) into vals[field]; other fields are skipped. vals[1..nfields]
+ * must be zeroed by the caller (absent fields stay 0, as proto3 says).
+ */
+static int read_scalar_fields(struct pb_reader sub, uint32_t nfields, uint64_t *vals,
+			      struct cw_error *err)
+{
+	while (!pb_reader_done(&sub)) {
+		uint32_t f;
+		enum pb_wire w;
+
+		if (pb_read_tag(&sub, &f, &w, err))
+			return -1;
+		if (f >= 1 && f <= nfields) {
+			if (read_scalar(&sub, w, &vals[f], err))
+				return -1;
+		} else if (pb_skip(&sub, f, w, err)) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Appends every varint of a (packed or not) repeated field to vec. */
 static int read_repeated(struct pb_reader *r, enum pb_wire wire, struct u64vec *vec,
 			 struct cw_error *err)
@@ -239,20 +263,12 @@ static int scan_top(struct decoder *d, const unsigned char *data, size_t len, bo
 				goto cleanup;
 			has_pt = true;
 			pt_at = at;
-			pt_type = pt_unit = 0;
-			while (!pb_reader_done(&sub)) {
-				uint32_t f;
-				enum pb_wire w;
-
-				if (pb_read_tag(&sub, &f, &w, d->err))
+			{
+				uint64_t vt[3] = {0};
+				if (read_scalar_fields(sub, 2, vt, d->err))
 					goto cleanup;
-				if (f == F_VALUE_TYPE_TYPE || f == F_VALUE_TYPE_UNIT) {
-					if (read_scalar(&sub, w, &v, d->err))
-						goto cleanup;
-					*(f == F_VALUE_TYPE_TYPE ? &pt_type : &pt_unit) = v;
-				} else if (pb_skip(&sub, f, w, d->err)) {
-					goto cleanup;
-				}
+				pt_type = vt[F_VALUE_TYPE_TYPE];
+				pt_unit = vt[F_VALUE_TYPE_UNIT];
 			}
 			break;
 		case F_PROFILE_COMMENT:
@@ -290,22 +306,12 @@ cleanup:
 static int decode_value_type(struct decoder *d, struct pb_reader sub, struct profile_value_type *vt)
 {
 	size_t at = pb_reader_offset(&sub);
-	uint64_t type = 0, unit = 0, v;
+	uint64_t vals[3] = {0}, type, unit;
 
-	while (!pb_reader_done(&sub)) {
-		uint32_t f;
-		enum pb_wire w;
-
-		if (pb_read_tag(&sub, &f, &w, d->err))
-			return -1;
-		if (f == F_VALUE_TYPE_TYPE || f == F_VALUE_TYPE_UNIT) {
-			if (read_scalar(&sub, w, &v, d->err))
-				return -1;
-			*(f == F_VALUE_TYPE_TYPE ? &type : &unit) = v;
-		} else if (pb_skip(&sub, f, w, d->err)) {
-			return -1;
-		}
-	}
+	if (read_scalar_fields(sub, 2, vals, d->err))
+		return -1;
+	type = vals[F_VALUE_TYPE_TYPE];
+	unit = vals[F_VALUE_TYPE_UNIT];
 	if (str_cstr(d, type, at, "sample type", &vt->type) ||
 	    str_cstr(d, unit, at, "sample unit", &vt->unit))
 		return -1;
@@ -315,28 +321,14 @@ static int decode_value_type(struct decoder *d, struct pb_reader sub, struct pro
 static int decode_function(struct decoder *d, struct pb_reader sub, size_t idx)
 {
 	size_t at = pb_reader_offset(&sub);
-	uint64_t id = 0, name = 0, file = 0, v;
+	uint64_t vals[F_FUNCTION_FILENAME + 1] = {0}, id, name, file, v;
 	struct pstr s = {"", 0};
 
-	while (!pb_reader_done(&sub)) {
-		uint32_t f;
-		enum pb_wire w;
-
-		if (pb_read_tag(&sub, &f, &w, d->err))
-			return -1;
-		if (f == F_FUNCTION_ID || f == F_FUNCTION_NAME || f == F_FUNCTION_FILENAME) {
-			if (read_scalar(&sub, w, &v, d->err))
-				return -1;
-			if (f == F_FUNCTION_ID)
-				id = v;
-			else if (f == F_FUNCTION_NAME)
-				name = v;
-			else
-				file = v;
-		} else if (pb_skip(&sub, f, w, d->err)) {
-			return -1;
-		}
-	}
+	if (read_scalar_fields(sub, F_FUNCTION_FILENAME, vals, d->err))
+		return -1;
+	id = vals[F_FUNCTION_ID];
+	name = vals[F_FUNCTION_NAME];
+	file = vals[F_FUNCTION_FILENAME];
 	if (id == 0 || id == UINT64_MAX)
 		return cw_error_set(d->err, "byte %zu: function: invalid id %llu", at,
 				    (unsigned long long)id);
@@ -367,22 +359,12 @@ static uint32_t clamp_line(int64_t line)
 static int decode_line(struct decoder *d, struct pb_reader sub, struct frame *fr)
 {
 	size_t at = pb_reader_offset(&sub);
-	uint64_t fid = 0, line = 0, v, fidx;
+	uint64_t vals[3] = {0}, fid, line, fidx;
 
-	while (!pb_reader_done(&sub)) {
-		uint32_t f;
-		enum pb_wire w;
-
-		if (pb_read_tag(&sub, &f, &w, d->err))
-			return -1;
-		if (f == F_LINE_FUNCTION_ID || f == F_LINE_LINE) {
-			if (read_scalar(&sub, w, &v, d->err))
-				return -1;
-			*(f == F_LINE_FUNCTION_ID ? &fid : &line) = v;
-		} else if (pb_skip(&sub, f, w, d->err)) {
-			return -1;
-		}
-	}
+	if (read_scalar_fields(sub, 2, vals, d->err))
+		return -1;
+	fid = vals[F_LINE_FUNCTION_ID];
+	line = vals[F_LINE_LINE];
 	fr->line = clamp_line((int64_t)line);
 	fr->func = slice_from("", 0);
 	fr->file = slice_from("", 0);
@@ -464,29 +446,14 @@ static int decode_location(struct decoder *d, struct pb_reader sub, size_t idx)
 static int decode_label(struct decoder *d, struct pb_reader sub, struct profile_label *l)
 {
 	size_t at = pb_reader_offset(&sub);
-	uint64_t key = 0, str = 0, num = 0, unit = 0, v;
+	uint64_t vals[F_LABEL_NUM_UNIT + 1] = {0}, key, str, num, unit;
 
-	while (!pb_reader_done(&sub)) {
-		uint32_t f;
-		enum pb_wire w;
-
-		if (pb_read_tag(&sub, &f, &w, d->err))
-			return -1;
-		if (f >= F_LABEL_KEY && f <= F_LABEL_NUM_UNIT) {
-			if (read_scalar(&sub, w, &v, d->err))
-				return -1;
-			if (f == F_LABEL_KEY)
-				key = v;
-			else if (f == F_LABEL_STR)
-				str = v;
-			else if (f == F_LABEL_NUM)
-				num = v;
-			else
-				unit = v;
-		} else if (pb_skip(&sub, f, w, d->err)) {
-			return -1;
-		}
-	}
+	if (read_scalar_fields(sub, F_LABEL_NUM_UNIT, vals, d->err))
+		return -1;
+	key = vals[F_LABEL_KEY];
+	str = vals[F_LABEL_STR];
+	num = vals[F_LABEL_NUM];
+	unit = vals[F_LABEL_NUM_UNIT];
 	if (str_cstr(d, key, at, "label key", &l->key))
 		return -1;
 	l->num = (int64_t)num;

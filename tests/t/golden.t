@@ -25,4 +25,14 @@ for args in tests/golden/analysis/*.args; do
 	same_file "$TMP/got" "$base.out" "output of chanwatch $(cat "$args")"
 	is "$rc" "$(cat "$base.rc")" "exit status of chanwatch $(cat "$args")"
 done
+
+# tests/golden/analysis/NAME.pprof-args: the suspects profile (--pprof) read back as records.
+for args in tests/golden/analysis/*.pprof-args; do
+	[ -e "$args" ] || continue
+	base="${args%.pprof-args}"
+	# shellcheck disable=SC2046
+	"$CHANWATCH" $(cat "$args") --pprof "$TMP/s.pb.gz" >/dev/null 2>"$TMP/err"
+	"$CHANWATCH" dump --records "$TMP/s.pb.gz" >"$TMP/got" 2>>"$TMP/err"
+	same_file "$TMP/got" "$base.pprof.records.jsonl" "suspects profile of chanwatch $(cat "$args")"
+done
 done_testing
