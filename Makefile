@@ -58,15 +58,19 @@ FUZZ_SECONDS ?= 60
 
 DEPS_STAMP := $(OUTPUT)/.deps-ok
 
-.PHONY: all clean test unit cli test-asan fuzz fuzz-smoke demo bench format format-check deps
+.PHONY: all clean test unit cli test-asan fuzz fuzz-smoke demo bench format format-check deps FORCE
 
 all: $(BIN)
 
-# Install missing Debian packages once (scripts/install-deps.sh says what it installs).
-$(DEPS_STAMP): scripts/install-deps.sh
+# Install missing Debian packages (scripts/install-deps.sh says what it installs, and is
+# silent and quick when nothing is missing). Checked on every make run; order-only for the
+# targets, so it never forces a rebuild.
+$(DEPS_STAMP): FORCE
 	$(Q)mkdir -p $(@D)
 	$(Q)./scripts/install-deps.sh
 	$(Q)touch $@
+
+FORCE:
 
 deps: $(DEPS_STAMP)
 
