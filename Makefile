@@ -33,15 +33,15 @@ SAN_FLAGS :=
 OPT := -O2 -g
 endif
 
-PKGS := libcurl zlib
+PKGS := libcurl zlib libdw libelf
 CFLAGS ?= $(OPT)
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
 	  -D_FILE_OFFSET_BITS=64 -Isrc $(SAN_FLAGS)
-LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lz) -lm
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lz -ldw -lelf) -lm
 LDFLAGS += $(SAN_FLAGS)
 
 LIB_SRCS := $(sort $(wildcard src/lib/*.c src/model/*.c src/dump/*.c src/analyze/*.c \
-			      src/output/*.c))
+			      src/output/*.c src/gobin/*.c))
 CMD_SRCS := $(sort $(wildcard src/cmd/*.c)) src/main.c
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 CMD_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CMD_SRCS))

@@ -10,6 +10,7 @@ packages=(
   zlib1g-dev                              # gzip for pprof profiles
   libcurl4-openssl-dev                    # fetching /debug/pprof URLs
   libcmocka-dev                           # unit tests
+  libelf-dev libdw-dev                    # Go binaries: ELF and DWARF (src/gobin)
   perl                                    # prove (TAP) for CLI tests
   panicparse time                         # peer and peak-RSS timing in bench/dump
   curl                                    # the demo saves snapshots with it
