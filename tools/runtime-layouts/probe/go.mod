@@ -1,0 +1,3 @@
+module chanwatch.tools/runtime-layouts/probe
+
+go 1.22
