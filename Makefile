@@ -33,15 +33,15 @@ SAN_FLAGS :=
 OPT := -O2 -g
 endif
 
-PKGS := libcurl zlib libdw libelf
+PKGS := libcurl zlib libdw libelf libbpf capstone
 CFLAGS ?= $(OPT)
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
-	  -D_FILE_OFFSET_BITS=64 -Isrc $(SAN_FLAGS)
-LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lz -ldw -lelf) -lm
+	  -D_FILE_OFFSET_BITS=64 -Isrc -I$(OUTPUT)/bpf $(SAN_FLAGS)
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lz -ldw -lelf -lbpf -lcapstone) -lm
 LDFLAGS += $(SAN_FLAGS)
 
-LIB_SRCS := $(sort $(wildcard src/lib/*.c src/model/*.c src/dump/*.c src/analyze/*.c \
-			      src/output/*.c src/gobin/*.c))
+LIB_SRCS := $(sort $(filter-out %.bpf.c,$(wildcard src/lib/*.c src/model/*.c src/dump/*.c \
+			      src/analyze/*.c src/output/*.c src/gobin/*.c src/trace/*.c)))
 CMD_SRCS := $(sort $(wildcard src/cmd/*.c)) src/main.c
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 CMD_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CMD_SRCS))
@@ -74,6 +74,23 @@ FORCE:
 
 deps: $(DEPS_STAMP)
 
+# BPF programs: .bpf.c -> .bpf.o (clang -target bpf) -> .skel.h (bpftool), all in .output/bpf.
+BPF_ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+BPF_SRCS := $(wildcard src/trace/*.bpf.c)
+BPF_SKELS := $(patsubst src/trace/%.bpf.c,$(OUTPUT)/bpf/%.skel.h,$(BPF_SRCS))
+
+$(OUTPUT)/bpf/%.bpf.o: src/trace/%.bpf.c src/trace/%.h | $(DEPS_STAMP)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
+		-I/usr/include/$(shell uname -m)-linux-gnu -Isrc/trace -c $< -o $@
+
+$(OUTPUT)/bpf/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)bpftool gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/trace/trace.o: $(BPF_SKELS)
+
 $(BUILD)/obj/%.o: src/%.c | $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -94,10 +111,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBCW) | $(DEPS_STAMP)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIBCW) $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 # libFuzzer targets: always clang, ASan+UBSan, the library sources compiled in.
-$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) | $(DEPS_STAMP)
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(BPF_SKELS) | $(DEPS_STAMP)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -std=gnu11 -O1 -g -Isrc -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror \
+	$(Q)$(CLANG) -std=gnu11 -O1 -g -Isrc -I$(OUTPUT)/bpf -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror \
 		-Wno-unused-parameter -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $< $(LIB_SRCS) $(LDLIBS) -o $@
 
@@ -105,8 +122,9 @@ unit: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do \
 		CMOCKA_MESSAGE_OUTPUT=TAP $$t; done
 
-cli: $(BIN)
+cli: $(BIN) $(UNIT_BINS)
 	$(Q)CHANWATCH=$(abspath $(BIN)) CHANWATCH_OUTPUT=$(abspath $(OUTPUT)) \
+		CHANWATCH_TESTS=$(abspath $(BUILD)/tests) \
 		prove -f tests/t/
 
 # The whole suite again under ASan/UBSan.

@@ -11,6 +11,8 @@ packages=(
   libcurl4-openssl-dev                    # fetching /debug/pprof URLs
   libcmocka-dev                           # unit tests
   libelf-dev libdw-dev                    # Go binaries: ELF and DWARF (src/gobin)
+  libbpf-dev bpftool linux-libc-dev       # eBPF tracer: skeletons (src/trace)
+  libcapstone-dev                         # probe placement: prologues and RET offsets
   perl                                    # prove (TAP) for CLI tests
   panicparse time                         # peer and peak-RSS timing in bench/dump
   curl                                    # the demo saves snapshots with it

@@ -20,6 +20,7 @@ struct command {
 static const struct command commands[] = {
     {"dump", cmd_dump, "analyse goroutine dumps and profiles (files or /debug/pprof URLs)"},
     {"heap", cmd_heap, "live channels by make(chan) site in heap profiles, and their growth"},
+    {"trace", cmd_trace, "follow every channel's life in a running Go program (eBPF)"},
 };
 
 static void usage(FILE *out)

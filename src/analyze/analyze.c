@@ -293,6 +293,35 @@ static void add_creator(struct analyzer *a, struct agroup *ag, uint32_t creator,
 	ag->nslots++;
 }
 
+static void intern_site(struct analyzer *a, struct site *s, const struct frame *f)
+{
+	s->func = intern(a, f->func);
+	s->file = intern(a, f->file);
+	s->line = f->line;
+}
+
+/* Counts the goroutine's channel under its make(chan) site (the first few sites). */
+static void add_chan_site(struct analyzer *a, struct group *grp, const struct chan_info *c,
+			  uint64_t n)
+{
+	struct chan_site_count *cs = NULL;
+
+	for (uint32_t i = 0; i < grp->nchans && !cs; i++)
+		if (grp->chans[i].made_at.line == c->made_at.line &&
+		    slice_eq_cstr(c->made_at.func, grp->chans[i].made_at.func) &&
+		    slice_eq_cstr(c->made_at.file, grp->chans[i].made_at.file))
+			cs = &grp->chans[i];
+	if (!cs) {
+		if (grp->nchans == GROUP_MAX_CREATORS)
+			return;
+		cs = &grp->chans[grp->nchans++];
+		intern_site(a, &cs->made_at, &c->made_at);
+	}
+	cs->count = sat_add(cs->count, n);
+	if (c->closed)
+		cs->closed = sat_add(cs->closed, n);
+}
+
 static void take_panic_goroutine(struct analyzer *a, int which, const struct goroutine *g, int site)
 {
 	struct panic_info *p;
@@ -367,6 +396,10 @@ static int on_goroutine(struct analyzer *a, int which, const struct goroutine *g
 	}
 	if (!grp->labels && g->labels.len)
 		grp->labels = intern(a, g->labels);
+	if (g->blocked_ns > grp->max_blocked_ns)
+		grp->max_blocked_ns = g->blocked_ns;
+	if (g->chan)
+		add_chan_site(a, grp, g->chan, n);
 	if (a->is_diff && g->id && block_class_can_leak(cls)) {
 		uint64_t old;
 		if (u64map_get(&a->old_stacks, g->id, &old)) {
@@ -401,6 +434,13 @@ static int on_panic(struct analyzer *a, int which, const struct panic_report *p)
 	pi->site.func = pi->site.file = "";
 	pi->status = "";
 	pi->input = a->result.ninputs ? a->inputs[a->result.ninputs - 1].name : "";
+	pi->made_at.func = pi->made_at.file = pi->closed_at.func = pi->closed_at.file = "";
+	if (p->chan) {
+		pi->has_chan = true;
+		intern_site(a, &pi->made_at, &p->chan->made_at);
+		if (p->chan->closed)
+			intern_site(a, &pi->closed_at, &p->chan->closed_at);
+	}
 	a->pending_panic[which] = true;
 	a->pending_panic_idx[which] = a->npanics++;
 	return 0;
@@ -563,6 +603,9 @@ static enum suspect_reason judge(const struct analyzer *a, const struct agroup *
 		return SUSPECT_FOREVER;
 	if (a->is_diff && g->stuck && g->count > g->old_count)
 		return SUSPECT_STUCK;
+	/* The tracer hands over only goroutines it measured blocked too long (or at exit). */
+	if (g->max_blocked_ns)
+		return SUSPECT_TRACED;
 	/* Evidence: a test timed out while they waited (not the generated _testmain.go). */
 	if (ag->timed_out && !slice_has_suffix(slice_cstr(g->site.file), "_testmain.go"))
 		return SUSPECT_TEST_TIMEOUT;

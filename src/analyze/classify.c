@@ -69,6 +69,8 @@ const char *suspect_reason_name(enum suspect_reason r)
 		return "deadlock";
 	case SUSPECT_TEST_TIMEOUT:
 		return "test-timeout";
+	case SUSPECT_TRACED:
+		return "traced";
 	case SUSPECT_NONE:
 		break;
 	}

@@ -8,6 +8,7 @@
 
 int cmd_dump(int argc, char **argv);
 int cmd_heap(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 /* The value of a numeric option; dies naming the option when it is not a whole number. */
 uint64_t option_u64(const char *opt, const char *val);

@@ -15,4 +15,6 @@ static inline uint64_t sat_add(uint64_t a, uint64_t b)
 int parse_u64(const char *s, uint64_t *out);
 /* Parses a whole decimal or fractional number of seconds ("2", "0.5"). */
 int parse_seconds(const char *s, double *out);
+/* Parses a Go-style duration: a number and a unit, "500ms", "10s", "1.5m", "2h"; or "0". */
+int parse_duration_ns(const char *s, uint64_t *out);
 #endif

@@ -63,6 +63,8 @@ enum suspect_reason {
 	SUSPECT_THRESHOLD,    /* many goroutines, or long waits, at one site */
 	SUSPECT_DEADLOCK,     /* the runtime found all goroutines asleep: all are stuck */
 	SUSPECT_TEST_TIMEOUT, /* blocked in your code when `go test` timed out */
+	SUSPECT_TRACED,	      /* chanwatch trace measured them blocked past --leak-after, or
+				 still blocked when the program exited */
 };
 
 const char *suspect_reason_name(enum suspect_reason r); /* "leaked", "forever", ... */
@@ -90,6 +92,14 @@ struct group {
 	struct creator_count creators[GROUP_MAX_CREATORS]; /* most frequent first */
 	uint32_t ncreators;
 	uint64_t other_creators; /* goroutines whose creator is not in creators[] */
+	/* Channels the goroutines wait on, by make(chan) site, when the producer knows them. */
+	struct chan_site_count {
+		struct site made_at;
+		uint64_t count;	 /* goroutines waiting on channels made there */
+		uint64_t closed; /* of which on a channel that was closed */
+	} chans[GROUP_MAX_CREATORS];
+	uint32_t nchans;
+	uint64_t max_blocked_ns; /* longest measured block (tracer), 0 if unknown */
 	const char *status;	 /* wait reason of the first goroutine, "" if unknown */
 	const char *labels;	 /* labels of the first goroutine that had any, or NULL */
 	struct frame *stack;	 /* stack of the first goroutine (strings in the arena) */
@@ -119,6 +129,9 @@ struct panic_info {
 	const char *status;
 	struct site site; /* where it panicked: first frame outside the runtime */
 	const char *input;
+	bool has_chan;	       /* the misused channel is known (tracer) */
+	struct site made_at;   /* its make(chan) site */
+	struct site closed_at; /* where it was closed; func "" when it was not */
 };
 
 struct input_summary {

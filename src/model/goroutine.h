@@ -44,6 +44,19 @@ enum goroutine_flags {
 #define FRAMES_ELIDED_UNKNOWN UINT32_MAX
 
 /*
+ * A channel, when the producer knows it (the tracer sees every make and close).
+ * Strings and frames are owned by the producer, valid during the sink callback.
+ */
+struct chan_info {
+	uint64_t addr;		/* hchan address */
+	uint64_t gen;		/* generation: addresses are reused after collection */
+	uint64_t cap;		/* buffer capacity */
+	struct frame made_at;	/* the make(chan) site; func empty when unknown */
+	struct frame closed_at; /* the close(ch) site; func empty when never closed */
+	bool closed;
+};
+
+/*
  * One goroutine, or in debug=0/1 profiles one record standing for `count`
  * goroutines with the same stack and labels.
  *
@@ -71,6 +84,9 @@ struct goroutine {
 	uint32_t nancestors;	 /* "[originating from goroutine N]" blocks seen */
 
 	uint64_t input_line; /* 1-based line of the header (text) or 0 */
+	uint64_t
+	    blocked_ns; /* how long it has been blocked, when measured (tracer); 0 if unknown */
+	const struct chan_info *chan; /* the channel it waits on, when known; NULL otherwise */
 };
 
 /* Panics and fatal errors that matter for channels, recognised in crash output. */
@@ -92,6 +108,7 @@ struct panic_report {
 	enum panic_kind kind;
 	struct slice message; /* text after "panic: " / "fatal error: " */
 	uint64_t input_line;
+	const struct chan_info *chan; /* the misused channel, when known (tracer); may be NULL */
 };
 
 enum dump_format {
@@ -99,6 +116,7 @@ enum dump_format {
 	DUMP_FORMAT_TEXT,   /* debug=2, runtime.Stack, crash, SIGQUIT, go test timeout */
 	DUMP_FORMAT_DEBUG1, /* "goroutine profile: total N" */
 	DUMP_FORMAT_PROTO,  /* gzipped profile.proto (debug=0) */
+	DUMP_FORMAT_TRACE,  /* chanwatch trace: eBPF uprobes on a running program */
 };
 
 /* What a producer learnt about its input as a whole. */

@@ -15,6 +15,8 @@ static const char *format_id(enum dump_format f)
 		return "debug1";
 	case DUMP_FORMAT_PROTO:
 		return "proto";
+	case DUMP_FORMAT_TRACE:
+		return "trace";
 	case DUMP_FORMAT_UNKNOWN:
 		break;
 	}
@@ -118,6 +120,20 @@ static void write_group(struct jsonw *w, const struct analysis *an, const struct
 	jsonw_array_end(w);
 	jsonw_key(w, "other_creators");
 	jsonw_u64(w, g->other_creators);
+	jsonw_key(w, "channels");
+	jsonw_array_begin(w);
+	for (uint32_t i = 0; i < g->nchans; i++) {
+		jsonw_object_begin(w);
+		write_site(w, "made_at", &g->chans[i].made_at);
+		jsonw_key(w, "count");
+		jsonw_u64(w, g->chans[i].count);
+		jsonw_key(w, "closed");
+		jsonw_u64(w, g->chans[i].closed);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+	jsonw_key(w, "max_blocked_ns");
+	jsonw_u64(w, g->max_blocked_ns);
 	jsonw_key(w, "example_ids");
 	jsonw_array_begin(w);
 	for (uint32_t i = 0; i < g->nexample_ids; i++)
@@ -237,6 +253,10 @@ void report_json(FILE *out, const struct analysis *an)
 		jsonw_key(&w, "status");
 		jsonw_string(&w, p->status);
 		write_site(&w, "site", &p->site);
+		if (p->has_chan) {
+			write_site(&w, "made_at", &p->made_at);
+			write_site(&w, "closed_at", &p->closed_at);
+		}
 		jsonw_object_end(&w);
 	}
 	jsonw_array_end(&w);

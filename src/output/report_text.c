@@ -29,6 +29,8 @@ static const char *format_name(enum dump_format f)
 		return "debug=1 profile";
 	case DUMP_FORMAT_PROTO:
 		return "profile.proto";
+	case DUMP_FORMAT_TRACE:
+		return "blocked on channels (eBPF trace)";
 	case DUMP_FORMAT_UNKNOWN:
 		break;
 	}
@@ -106,6 +108,10 @@ static const char *reason_text(const struct analysis *an, const struct group *g,
 	case SUSPECT_TEST_TIMEOUT:
 		snprintf(buf, len, "blocked in your code when the test timed out");
 		break;
+	case SUSPECT_TRACED:
+		snprintf(buf, len, "traced: blocked on a channel for up to %.1f s",
+			 (double)g->max_blocked_ns / 1e9);
+		break;
 	case SUSPECT_NONE:
 		buf[0] = '\0';
 		break;
@@ -113,18 +119,41 @@ static const char *reason_text(const struct analysis *an, const struct group *g,
 	return buf;
 }
 
+static bool is_trace(const struct analysis *an)
+{
+	return an->ninputs && an->inputs[0].info.format == DUMP_FORMAT_TRACE;
+}
+
 static void print_panics(FILE *out, const struct analysis *an, const struct style *st)
 {
 	for (size_t i = 0; i < an->npanics; i++) {
 		const struct panic_info *p = &an->panics[i];
 		bool fatal = p->kind == PANIC_DEADLOCK || p->kind == PANIC_FATAL_OTHER;
-		fprintf(out, "%s%s%s: %s%s\n", st->bold, st->red, fatal ? "fatal error" : "panic",
-			p->message, st->reset);
+		fprintf(out, "%s%s%s: %s%s%s\n", st->bold, st->red,
+			is_trace(an) ? "misuse"
+			: fatal	     ? "fatal error"
+				     : "panic",
+			p->message, is_trace(an) ? " (caught before the runtime panicked)" : "",
+			st->reset);
 		if (p->has_goroutine) {
 			fprintf(out, "  in goroutine %" PRIu64 " [%s]", p->goroutine_id, p->status);
 			if (p->site.func[0]) {
 				fprintf(out, " at %s%s%s ", st->bold, p->site.func, st->reset);
 				print_site(out, &p->site);
+			}
+			fputc('\n', out);
+		}
+		if (p->has_chan) {
+			fputs("  channel made at ", out);
+			if (p->made_at.func[0]) {
+				fprintf(out, "%s ", p->made_at.func);
+				print_site(out, &p->made_at);
+			} else {
+				fputs("(before tracing started)", out);
+			}
+			if (p->closed_at.func[0]) {
+				fprintf(out, ", closed at %s ", p->closed_at.func);
+				print_site(out, &p->closed_at);
 			}
 			fputc('\n', out);
 		}
@@ -188,6 +217,24 @@ static void print_suspect(FILE *out, const struct analysis *an, const struct gro
 	if (g->other_creators)
 		fprintf(out, "                (%" PRIu64 " from other creators)\n",
 			g->other_creators);
+	for (uint32_t i = 0; i < g->nchans; i++) {
+		const struct chan_site_count *c = &g->chans[i];
+		fprintf(out, "    %s  ", i ? "        " : "channel made");
+		if (c->made_at.func[0]) {
+			fprintf(out, "%s  ", c->made_at.func);
+			print_site(out, &c->made_at);
+		} else {
+			fputs("(before tracing started)", out);
+		}
+		if (!c->closed)
+			fprintf(out, "  (%s, never closed)\n",
+				thousands(num, sizeof(num), c->count));
+		else
+			fprintf(out, "  (%s, %" PRIu64 " of them on closed channels)\n",
+				thousands(num, sizeof(num), c->count), c->closed);
+	}
+	if (g->max_blocked_ns)
+		fprintf(out, "    blocked     up to %.1f s\n", (double)g->max_blocked_ns / 1e9);
 	if (g->nexample_ids) {
 		fputs("    goroutines ", out);
 		for (uint32_t i = 0; i < g->nexample_ids; i++)
@@ -296,6 +343,8 @@ void report_text(FILE *out, const struct analysis *an, const struct report_optio
 		if (shown < an->nsuspects)
 			fprintf(out, "... %zu more suspects (--top 0 or --json shows all)\n\n",
 				an->nsuspects - shown);
+	} else if (is_trace(an)) {
+		fputs("no goroutine blocked on a channel past --leak-after\n\n", out);
 	} else {
 		fprintf(out, "no leak suspects (threshold: %" PRIu64 " goroutines at one site)\n\n",
 			an->min_count);

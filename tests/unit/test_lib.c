@@ -194,6 +194,17 @@ static void parse_u64_is_strict(void **state)
 	assert_int_equal(parse_seconds("0.5", &d), 0);
 	assert_true(d > 0.49 && d < 0.51);
 	assert_int_equal(parse_seconds("x", &d), -EINVAL);
+	assert_int_equal(parse_duration_ns("10s", &v), 0);
+	assert_int_equal(v, 10000000000ull);
+	assert_int_equal(parse_duration_ns("500ms", &v), 0);
+	assert_int_equal(v, 500000000ull);
+	assert_int_equal(parse_duration_ns("1.5m", &v), 0);
+	assert_int_equal(v, 90000000000ull);
+	assert_int_equal(parse_duration_ns("10", &v), -EINVAL); /* a unit is required */
+	assert_int_equal(parse_duration_ns("0", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(parse_duration_ns("s", &v), -EINVAL);
+	assert_int_equal(parse_duration_ns("-1s", &v), -EINVAL);
 }
 
 int main(void)

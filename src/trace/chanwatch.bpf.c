@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+// BPF side of `chanwatch trace`: plain uprobes on the Go runtime's channel slow paths.
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <linux/ptrace.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "chanwatch.h"
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+/* Set by the loader before load from the runtime layout of the traced binary's Go version. */
+const volatile __u32 goid_off = 0;	   /* g.goid */
+const volatile __u32 hchan_lock_off = 0;   /* hchan.lock: gopark's lock argument - this = hchan */
+const volatile __u32 hchan_closed_off = 0; /* hchan.closed */
+const volatile __u32 gopc_off = 0;	   /* g.gopc */
+const volatile __u8 wr_chan_send = 0;	   /* waitReasonChanSend */
+const volatile __u8 wr_chan_receive = 0;   /* waitReasonChanReceive */
+const volatile __u8 wr_chan_send_sync = 0; /* ... synctest/durable variants (0: none) */
+const volatile __u8 wr_chan_recv_sync = 0;
+const volatile __u32 target_tgid = 0; /* 0: any process of the binary */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, CW_STACK_DEPTH * sizeof(__u64));
+	__uint(max_entries, 16384);
+} stacks SEC(".maps");
+
+/* makechan's arguments between its entry and RET probes, by g pointer. */
+struct makechan_args {
+	__u64 type;
+	__u64 size;
+	__s64 stack_id; /* taken at entry: at a RET the caller's frame is already popped */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct makechan_args);
+} pending_make SEC(".maps");
+
+/* [0] events dropped (ring buffer full), [1] stacks not captured. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} dropped SEC(".maps");
+
+static __always_inline void count_drop(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&dropped, &which);
+	if (v)
+		*v += 1;
+}
+
+static __always_inline bool wanted(void)
+{
+	return !target_tgid || (bpf_get_current_pid_tgid() >> 32) == target_tgid;
+}
+
+static __always_inline __u64 goid_of(__u64 g)
+{
+	__u64 goid = 0;
+	if (g)
+		bpf_probe_read_user(&goid, sizeof(goid), (void *)(g + goid_off));
+	return goid;
+}
+
+static __always_inline struct cw_event *reserve(struct pt_regs *ctx, __u32 type, __u64 goid,
+						bool stack)
+{
+	struct cw_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_drop(0);
+		return NULL;
+	}
+	e->ts_ns = bpf_ktime_get_ns();
+	e->type = type;
+	e->tgid = bpf_get_current_pid_tgid() >> 32;
+	e->goid = goid;
+	e->chan = e->arg = e->aux = 0;
+	e->reason = 0;
+	e->pad[0] = e->pad[1] = e->pad[2] = 0;
+	e->stack_id = -1;
+	if (stack) {
+		e->stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+		if (e->stack_id < 0)
+			count_drop(1);
+	}
+	return e;
+}
+
+/* Go's ABIInternal on amd64: args in RAX, RBX, RCX, ...; the current g in R14. */
+SEC("uprobe")
+int BPF_KPROBE(makechan_entry)
+{
+	struct makechan_args a = {.type = ctx->rax, .size = ctx->rbx};
+	__u64 g = ctx->r14;
+
+	if (!wanted())
+		return 0;
+	a.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	if (a.stack_id < 0)
+		count_drop(1);
+	bpf_map_update_elem(&pending_make, &g, &a, BPF_ANY);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(makechan_ret)
+{
+	__u64 g = ctx->r14;
+	struct makechan_args *a;
+	struct cw_event *e;
+
+	if (!wanted())
+		return 0;
+	a = bpf_map_lookup_elem(&pending_make, &g);
+	if (!a)
+		return 0;
+	e = reserve(ctx, CW_EV_MAKE, goid_of(g), false);
+	if (e) {
+		e->stack_id = (__s32)a->stack_id;
+		e->chan = ctx->rax;
+		e->aux = a->type;
+		e->arg = a->size;
+		bpf_ringbuf_submit(e, 0);
+	}
+	bpf_map_delete_elem(&pending_make, &g);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(closechan_entry)
+{
+	__u64 c = ctx->rax;
+	__u32 closed = 0;
+	struct cw_event *e;
+
+	if (!wanted())
+		return 0;
+	if (c)
+		bpf_probe_read_user(&closed, sizeof(closed), (void *)(c + hchan_closed_off));
+	e = reserve(ctx, CW_EV_CLOSE, goid_of(ctx->r14), true);
+	if (e) {
+		e->chan = c;
+		e->arg = closed;
+		bpf_ringbuf_submit(e, 0);
+	}
+	return 0;
+}
+
+/* gopark(unlockf, lock, reason, traceReason, traceskip): reason arrives in CL. */
+SEC("uprobe")
+int BPF_KPROBE(gopark)
+{
+	__u8 reason = ctx->rcx & 0xff;
+	__u64 lock = ctx->rbx;
+	struct cw_event *e;
+
+	if (!wanted())
+		return 0;
+	e = reserve(ctx, CW_EV_BLOCK, goid_of(ctx->r14), true);
+	if (!e)
+		return 0;
+	e->reason = reason;
+	bpf_probe_read_user(&e->aux, sizeof(e->aux), (void *)(ctx->r14 + gopc_off));
+	/* A blocking send or receive passes &c.lock; select and nil channels pass no lock. */
+	if (lock && (reason == wr_chan_send || reason == wr_chan_receive ||
+		     (wr_chan_send_sync && reason == wr_chan_send_sync) ||
+		     (wr_chan_recv_sync && reason == wr_chan_recv_sync)))
+		e->chan = lock - hchan_lock_off;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* ready(gp, traceskip, next) runs on g0: the goroutine is the argument, not R14. */
+SEC("uprobe")
+int BPF_KPROBE(ready)
+{
+	struct cw_event *e;
+
+	if (!wanted())
+		return 0;
+	e = reserve(ctx, CW_EV_WAKE, goid_of(ctx->rax), false);
+	if (e)
+		bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(goexit1)
+{
+	struct cw_event *e;
+
+	if (!wanted())
+		return 0;
+	e = reserve(ctx, CW_EV_EXIT, goid_of(ctx->r14), false);
+	if (e)
+		bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/*
+ * A CALL runtime.gopanic inside runtime.chansend: the only panic there is "send on
+ * closed channel". chansend spills its first argument (c) to its caller-allocated
+ * spill slot at entry, which sits at 16(RBP) once the frame is set up.
+ */
+SEC("uprobe")
+int BPF_KPROBE(chansend_panic)
+{
+	__u64 c = 0;
+	struct cw_event *e;
+
+	if (!wanted())
+		return 0;
+	bpf_probe_read_user(&c, sizeof(c), (void *)(ctx->rbp + 16));
+	e = reserve(ctx, CW_EV_SEND_CLOSED, goid_of(ctx->r14), true);
+	if (e) {
+		e->chan = c;
+		bpf_ringbuf_submit(e, 0);
+	}
+	return 0;
+}
