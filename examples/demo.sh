@@ -75,3 +75,26 @@ curl -fsS -o "$out/second.txt" "$url"
 echo
 echo "demo: \$ chanwatch dump --diff $out/first.txt $out/second.txt"
 run_cw dump --diff "$out/first.txt" "$out/second.txt"
+
+# The same service under chanwatch trace: eBPF uprobes on its Go runtime, no pprof needed.
+echo
+cleanup
+pid=
+if [ "$(id -u)" -ne 0 ]; then
+	echo "demo: skipping chanwatch trace: it needs root (or CAP_BPF and CAP_PERFMON)"
+	exit 0
+fi
+echo "demo: \$ chanwatch trace --leak-after 2s -- leaky -interval 500ms   (stopped after 6 s)"
+timeout -s TERM 6 "$bin" trace --leak-after 2s --interval 0 --json "$out/trace.jsonl" \
+	-- "$out/leaky" -interval 500ms >"$out/leaky-traced.log" 2>"$out/trace-report.txt" || true
+if grep -q "cannot load BPF\|cannot attach" "$out/trace-report.txt"; then
+	echo "demo: the kernel refused BPF here: $(head -n 1 "$out/trace-report.txt")"
+	exit 0
+fi
+if ! grep -q '^pid ' "$out/trace-report.txt"; then
+	echo "demo: chanwatch trace failed:" >&2
+	cat "$out/trace-report.txt" >&2
+	exit 1
+fi
+sed -n '/^pid /,$p' "$out/trace-report.txt" | head -n 60
+echo "demo: chanwatch trace: $(grep -c '"event":"leak"' "$out/trace.jsonl") leak events in $out/trace.jsonl; the service was stopped after 6 s"

@@ -294,7 +294,8 @@ int cmd_trace(int argc, char **argv)
 	struct trace_session *s;
 	struct tracer *t = NULL;
 	struct cw_error err = {""};
-	struct analyzer_options aopt = {.min_count = 1};
+	/* Suspects are what the tracer measured, not counts: no count threshold. */
+	struct analyzer_options aopt = {.min_count = UINT64_MAX};
 	struct analyzer *a;
 	struct analysis an;
 	struct dump_info info = {.format = DUMP_FORMAT_TRACE};

@@ -897,9 +897,13 @@ void trace_session_finish(struct trace_session *s, struct analyzer *a, uint64_t 
 			if (s->opt.json)
 				json_leak(s, g, now_ns, at_exit);
 		}
+		/* Blocked at exit but for less than leak_after (an idle worker, say): a leak
+		 * event says so, but the analyzer gets no measured time, so the site ranks as
+		 * a suspect only on its own merits (a nil channel, select {}). */
 		feed_goroutine(s, &sink, g->goid,
 			       s->reason_names[g->reason] ? s->reason_names[g->reason] : "",
-			       g->stack, g->gopc, g->chan, blocked);
+			       g->stack, g->gopc, g->chan,
+			       blocked >= s->opt.leak_after_ns ? blocked : 0);
 		struct stack_cost *sc = cost_of(s, g->stack);
 		if (sc) {
 			sc->blocked_ns += blocked;

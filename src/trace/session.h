@@ -51,8 +51,9 @@ void trace_session_check(struct trace_session *s, uint64_t now_ns);
 /*
  * Feeds the analyzer (its snapshot 0): every misuse as a panic report followed by
  * the goroutine, and every goroutine blocked on a channel longer than leak_after,
- * or every one still blocked when at_exit. Emits their JSON `leak` events
- * (at_exit ones too) and the final `summary`.
+ * or every one still blocked when at_exit (those blocked for less than
+ * leak_after carry no measured time, so they rank only on their own merits).
+ * Emits their JSON `leak` events (at_exit ones too) and the final `summary`.
  */
 void trace_session_finish(struct trace_session *s, struct analyzer *a, uint64_t now_ns,
 			  bool at_exit);

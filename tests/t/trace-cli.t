@@ -59,6 +59,17 @@ like "$(cat "$TMP/err2")" "panic: send on closed channel" "the program's own pan
 like "$(grep misuse "$TMP/ev2")" "\"kind\":\"send-on-closed-channel\".*\"line\":$(line_of 'c <- 1').*\"made_at\".*\"line\":$(line_of 'c := make(chan int, 1)').*\"closed_at\".*\"line\":$(line_of 'close(c)')" \
 	"send on closed channel: send, make and close sites"
 
+# Without privileges: one line that says what is missing.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	cp "$CHANWATCH" "$TMP/cw" && chmod 755 "$TMP" "$TMP/cw" "$bin"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$TMP/cw" trace -- "$bin"
+	is "$rc" 2 "unprivileged: exit 2"
+	like "$err" "^chanwatch: cannot load BPF programs: Operation not permitted \(needs root, or CAP_BPF and CAP_PERFMON\)$" \
+		"unprivileged: one line naming the capabilities"
+else
+	skip "not root or no setpriv: cannot drop privileges to test the message"
+fi
+
 # The blocking profile and the timeline.
 "$CHANWATCH" trace --interval 0 --pprof "$TMP/b.pb.gz" --perfetto "$TMP/tl.json" -o /dev/null -- "$bin" >/dev/null
 is "$?" 0 "--pprof and --perfetto runs"
