@@ -11,13 +11,18 @@
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 /* Set by the loader before load from the runtime layout of the traced binary's Go version. */
-const volatile __u32 goid_off = 0;	   /* g.goid */
-const volatile __u32 hchan_lock_off = 0;   /* hchan.lock: gopark's lock argument - this = hchan */
-const volatile __u32 hchan_closed_off = 0; /* hchan.closed */
-const volatile __u32 gopc_off = 0;	   /* g.gopc */
-const volatile __u8 wr_chan_send = 0;	   /* waitReasonChanSend */
-const volatile __u8 wr_chan_receive = 0;   /* waitReasonChanReceive */
-const volatile __u8 wr_chan_send_sync = 0; /* ... synctest/durable variants (0: none) */
+const volatile __u32 goid_off = 0;	     /* g.goid */
+const volatile __u32 hchan_lock_off = 0;     /* hchan.lock: gopark's lock argument - this = hchan */
+const volatile __u32 hchan_closed_off = 0;   /* hchan.closed */
+const volatile __u32 gopc_off = 0;	     /* g.gopc */
+const volatile __u32 waiting_off = 0;	     /* g.waiting: the select's sudog list */
+const volatile __u32 sudog_c_off = 0;	     /* sudog.c (1.26: maybeTraceablePtr.vu) */
+const volatile __u32 sudog_waitlink_off = 0; /* sudog.waitlink */
+const volatile __u8 wr_select = 0;	     /* waitReasonSelect */
+const volatile __u8 wr_select_sync = 0;	     /* waitReasonSynctestSelect (0: none) */
+const volatile __u8 wr_chan_send = 0;	     /* waitReasonChanSend */
+const volatile __u8 wr_chan_receive = 0;     /* waitReasonChanReceive */
+const volatile __u8 wr_chan_send_sync = 0;   /* ... synctest/durable variants (0: none) */
 const volatile __u8 wr_chan_recv_sync = 0;
 const volatile __u32 target_tgid = 0; /* 0: any process of the binary */
 
@@ -89,7 +94,10 @@ static __always_inline struct cw_event *reserve(struct pt_regs *ctx, __u32 type,
 	e->goid = goid;
 	e->chan = e->arg = e->aux = 0;
 	e->reason = 0;
-	e->pad[0] = e->pad[1] = e->pad[2] = 0;
+	e->nsel = 0;
+	e->pad[0] = e->pad[1] = 0;
+	for (int i = 0; i < CW_SELECT_CHANS; i++)
+		e->sel[i] = 0;
 	e->stack_id = -1;
 	if (stack) {
 		e->stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
@@ -179,6 +187,17 @@ int BPF_KPROBE(gopark)
 		     (wr_chan_send_sync && reason == wr_chan_send_sync) ||
 		     (wr_chan_recv_sync && reason == wr_chan_recv_sync)))
 		e->chan = lock - hchan_lock_off;
+	/* A blocking select: selectgo set g.waiting to its sudogs, one per case. */
+	if (waiting_off && (reason == wr_select || (wr_select_sync && reason == wr_select_sync))) {
+		__u64 sg = 0;
+		bpf_probe_read_user(&sg, sizeof(sg), (void *)(ctx->r14 + waiting_off));
+		for (int i = 0; i < CW_SELECT_CHANS && sg; i++) {
+			bpf_probe_read_user(&e->sel[i], sizeof(e->sel[i]),
+					    (void *)(sg + sudog_c_off));
+			e->nsel = i + 1;
+			bpf_probe_read_user(&sg, sizeof(sg), (void *)(sg + sudog_waitlink_off));
+		}
+	}
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

@@ -6,7 +6,8 @@
 
 #include <linux/types.h>
 
-#define CW_STACK_DEPTH 32
+#define CW_STACK_DEPTH	32
+#define CW_SELECT_CHANS 4 /* channels of a blocking select recorded per park */
 
 enum cw_event_type {
 	CW_EV_MAKE = 1,	       /* makechan returned: chan, elem type, capacity */
@@ -27,6 +28,8 @@ struct cw_event {
 	__u32 tgid;
 	__s32 stack_id; /* user stack in the stacks map, or negative */
 	__u8 reason;	/* BLOCK: the runtime's waitReason */
-	__u8 pad[3];
+	__u8 nsel;	/* BLOCK on select: how many of sel[] are set */
+	__u8 pad[2];
+	__u64 sel[CW_SELECT_CHANS]; /* BLOCK on select: its channels (g.waiting's sudogs) */
 };
 #endif

@@ -37,6 +37,9 @@ struct g_state {
 	bool on_chan_reason; /* the reason is a channel wait (send, receive, select, nil, {}) */
 	bool leak_reported;
 	bool live;
+	uint8_t nsel;		       /* a select: its channels */
+	uint32_t sel[CW_SELECT_CHANS]; /* index+1 into chans, 0 when unknown */
+	uint64_t sel_gen[CW_SELECT_CHANS];
 };
 
 struct misuse {
@@ -683,6 +686,29 @@ static void on_send_closed(struct trace_session *s, const struct trace_event *e)
 		json_misuse(s, &s->misuses[s->nmisuses - 1], e->ts_ns);
 }
 
+/* A select's channels: "chans": [{"chan", "gen"[, "made_at", "closed"]}...]. */
+static void json_select(struct trace_session *s, const struct g_state *g, bool detail)
+{
+	if (!g->nsel)
+		return;
+	jsonw_key(&s->w, "chans");
+	jsonw_array_begin(&s->w);
+	for (int i = 0; i < g->nsel; i++) {
+		const struct chan_state *c = g->sel[i] ? &s->chans[g->sel[i] - 1] : NULL;
+		struct frame made;
+		jsonw_object_begin(&s->w);
+		json_chan(s, g->sel[i], g->sel_gen[i]);
+		if (detail) {
+			bool mk = c && site_kept(s, c->make_stack, &made);
+			json_site(s, "made_at", &made, mk);
+			jsonw_key(&s->w, "closed");
+			jsonw_bool(&s->w, c && c->closed);
+		}
+		jsonw_object_end(&s->w);
+	}
+	jsonw_array_end(&s->w);
+}
+
 static void on_block(struct trace_session *s, const struct trace_event *e)
 {
 	struct g_state *g = g_state(s, e->goid, true);
@@ -700,6 +726,11 @@ static void on_block(struct trace_session *s, const struct trace_event *e)
 	g->stack = e->stack_id;
 	g->gopc = e->aux;
 	g->leak_reported = false;
+	g->nsel = e->nsel;
+	for (int i = 0; i < e->nsel; i++) {
+		g->sel[i] = chan_index(s, e->sel[i]);
+		g->sel_gen[i] = g->sel[i] ? s->chans[g->sel[i] - 1].gen : 0;
+	}
 	if (!s->opt.json || !g->on_chan_reason)
 		return;
 	known = site_of(s, e->stack_id, &site);
@@ -707,6 +738,7 @@ static void on_block(struct trace_session *s, const struct trace_event *e)
 	jsonw_key(&s->w, "reason");
 	jsonw_string(&s->w, s->reason_names[e->reason] ? s->reason_names[e->reason] : "");
 	json_chan(s, g->chan, g->chan_gen);
+	json_select(s, g, false);
 	json_site(s, "site", &site, known);
 	json_end(s);
 }
@@ -818,6 +850,7 @@ static void json_leak(struct trace_session *s, const struct g_state *g, uint64_t
 	json_site(s, "made_at", g->chan ? &ci.made_at : &site, g->chan && ci.made_at.func.len);
 	jsonw_key(&s->w, "chan_closed");
 	jsonw_bool(&s->w, g->chan && ci.closed);
+	json_select(s, g, true);
 	jsonw_key(&s->w, "at_exit");
 	jsonw_bool(&s->w, at_exit);
 	json_end(s);
@@ -900,10 +933,9 @@ void trace_session_finish(struct trace_session *s, struct analyzer *a, uint64_t 
 		/* Blocked at exit but for less than leak_after (an idle worker, say): a leak
 		 * event says so, but the analyzer gets no measured time, so the site ranks as
 		 * a suspect only on its own merits (a nil channel, select {}). */
-		feed_goroutine(s, &sink, g->goid,
-			       s->reason_names[g->reason] ? s->reason_names[g->reason] : "",
-			       g->stack, g->gopc, g->chan,
-			       blocked >= s->opt.leak_after_ns ? blocked : 0);
+		feed_goroutine(
+		    s, &sink, g->goid, s->reason_names[g->reason] ? s->reason_names[g->reason] : "",
+		    g->stack, g->gopc, g->chan, blocked >= s->opt.leak_after_ns ? blocked : 0);
 		struct stack_cost *sc = cost_of(s, g->stack);
 		if (sc) {
 			sc->blocked_ns += blocked;

@@ -79,6 +79,15 @@ int tracer_open(struct tracer **out, const struct trace_options *o, struct cw_er
 	t->skel->rodata->hchan_lock_off = l->hchan_lock.off;
 	t->skel->rodata->hchan_closed_off = l->hchan_closed.off;
 	t->skel->rodata->gopc_off = l->g_gopc.known ? l->g_gopc.off : 0;
+	if (l->g_waiting.known && l->sudog_c.known && l->sudog_waitlink.known &&
+	    l->wr_select.known) {
+		t->skel->rodata->waiting_off = l->g_waiting.off;
+		t->skel->rodata->sudog_c_off = l->sudog_c.off;
+		t->skel->rodata->sudog_waitlink_off = l->sudog_waitlink.off;
+		t->skel->rodata->wr_select = (uint8_t)l->wr_select.value;
+		if (l->wr_synctest_select.known)
+			t->skel->rodata->wr_select_sync = (uint8_t)l->wr_synctest_select.value;
+	}
 	t->skel->rodata->wr_chan_send = (uint8_t)l->wr_chan_send.value;
 	t->skel->rodata->wr_chan_receive = (uint8_t)l->wr_chan_receive.value;
 	if (l->wr_synctest_chan_send.known)
@@ -140,6 +149,8 @@ static int on_sample(void *ctx, void *data, size_t len)
 	te.tgid = e->tgid;
 	te.stack_id = e->stack_id;
 	te.reason = e->reason;
+	te.nsel = e->nsel > CW_SELECT_CHANS ? CW_SELECT_CHANS : e->nsel;
+	memcpy(te.sel, e->sel, sizeof(te.sel));
 	r = t->fn(t->ctx, &te);
 	if (r < 0) {
 		t->stop = r;

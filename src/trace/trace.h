@@ -9,6 +9,7 @@
 
 #include "gobin/layout.h"
 #include "lib/usage.h"
+#include "trace/chanwatch.h"
 #include "trace/probes.h"
 
 /* Host view of one event (see chanwatch.h for the fields). */
@@ -22,6 +23,8 @@ struct trace_event {
 	uint32_t tgid;
 	int32_t stack_id;
 	uint8_t reason;
+	uint8_t nsel;		       /* BLOCK on select: channels in sel[] */
+	uint64_t sel[CW_SELECT_CHANS]; /* BLOCK on select: its channels */
 };
 
 struct trace_options {
