@@ -29,7 +29,7 @@ fi
 src="$TOP/tests/fixtures/go/tracechans/main.go"
 line_of() { grep -n "$1" "$src" | head -n 1 | cut -d: -f1; }
 
-"$CHANWATCH" trace --interval 0 --leak-after 10s --json "$TMP/ev" -o "$TMP/report" -- "$bin" \
+"$CHANWATCH" trace --interval 0 --leak-after 100ms --json "$TMP/ev" -o "$TMP/report" -- "$bin" \
 	>"$TMP/out" 2>"$TMP/err"
 rc=$?
 if [ "$rc" -eq 2 ] && grep -q "BPF\|uprobe\|CAP_BPF" "$TMP/err" && [ "${CHANWATCH_REQUIRE_BPF:-0}" != 1 ]; then
