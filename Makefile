@@ -78,6 +78,8 @@ deps: $(DEPS_STAMP)
 BPF_ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 BPF_SRCS := $(wildcard src/trace/*.bpf.c)
 BPF_SKELS := $(patsubst src/trace/%.bpf.c,$(OUTPUT)/bpf/%.skel.h,$(BPF_SRCS))
+# Keep the .bpf.o (an intermediate of the skeleton) so it is not rebuilt every time.
+.SECONDARY: $(patsubst src/trace/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 
 $(OUTPUT)/bpf/%.bpf.o: src/trace/%.bpf.c src/trace/%.h | $(DEPS_STAMP)
 	$(call msg,BPF,$@)
