@@ -19,6 +19,9 @@ const volatile __u32 waiting_off = 0;	     /* g.waiting: the select's sudog list
 const volatile __u32 sudog_c_off = 0;	     /* sudog.c (1.26: maybeTraceablePtr.vu) */
 const volatile __u32 sudog_waitlink_off = 0; /* sudog.waitlink */
 const volatile __u8 wr_select = 0;	     /* waitReasonSelect */
+const volatile __u8 wr_select_no_cases = 0;  /* waitReasonSelectNoCases */
+const volatile __u8 wr_chan_recv_nil = 0;    /* waitReasonChanReceiveNilChan */
+const volatile __u8 wr_chan_send_nil = 0;    /* waitReasonChanSendNilChan */
 const volatile __u8 wr_select_sync = 0;	     /* waitReasonSynctestSelect (0: none) */
 const volatile __u8 wr_chan_send = 0;	     /* waitReasonChanSend */
 const volatile __u8 wr_chan_receive = 0;     /* waitReasonChanReceive */
@@ -52,10 +55,67 @@ struct {
 	__type(value, struct makechan_args);
 } pending_make SEC(".maps");
 
-/* [0] events dropped (ring buffer full), [1] stacks not captured. */
+/*
+ * Goroutines the tracer follows: 1 while parked on a channel, 2 after it woke.
+ * ready and goexit1 report only these, so the many parks that are not channel
+ * waits (timers, network, GC) cost one map look-up and no event.
+ */
+struct gkey {
+	__u32 tgid;
+	__u32 pad;
+	__u64 goid;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH); /* cheaper than LRU; full means not followed */
+	__uint(max_entries, 1 << 18);
+	__type(key, struct gkey);
+	__type(value, __u8);
+} followed SEC(".maps");
+
+/*
+ * bpf_get_stackid costs about 1 µs per call; a blocking ping-pong parks at the
+ * same few call paths over and over. So the first CW_KEY_FRAMES return
+ * addresses, read by walking frame pointers (Go keeps them on amd64), key a
+ * cache of stack ids, and the full stack is captured once per call path.
+ */
+#define CW_KEY_FRAMES 5
+
+struct stack_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 ret[CW_KEY_FRAMES];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct stack_key);
+	__type(value, __s32);
+} stack_cache SEC(".maps");
+
+/* Wake the consumer only when this much is waiting: a wakeup per event costs ~10 µs. */
+#define CW_WAKEUP_BYTES (1 << 20)
+
+static __always_inline void submit(struct cw_event *e)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	bpf_ringbuf_submit(e, avail >= CW_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline bool chan_reason(__u8 r)
+{
+	/* An unset (0) reason never matches: waitReasonZero is 0 in every Go version. */
+	return r && (r == wr_chan_send || r == wr_chan_receive || r == wr_select ||
+		     r == wr_select_no_cases || r == wr_chan_recv_nil || r == wr_chan_send_nil ||
+		     r == wr_chan_send_sync || r == wr_chan_recv_sync || r == wr_select_sync);
+}
+
+/* [0] events dropped (ring buffer full), [1] stacks not captured, [2] goroutines not
+ * followed (map full). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 3);
 	__type(key, __u32);
 	__type(value, __u64);
 } dropped SEC(".maps");
@@ -78,6 +138,35 @@ static __always_inline __u64 goid_of(__u64 g)
 	if (g)
 		bpf_probe_read_user(&goid, sizeof(goid), (void *)(g + goid_off));
 	return goid;
+}
+
+/*
+ * The stack id of the current user stack, from the cache when this call path was
+ * seen before. Valid at a probe on the PUSH BP of a function (or its first
+ * instruction): [RSP] is the return address, RBP still the caller's frame.
+ */
+static __always_inline __s32 cached_stack(struct pt_regs *ctx)
+{
+	struct stack_key k = {};
+	__u64 fp = ctx->rbp;
+	__s32 *hit, id;
+
+	k.tgid = bpf_get_current_pid_tgid() >> 32;
+	bpf_probe_read_user(&k.ret[0], sizeof(k.ret[0]), (void *)ctx->rsp);
+	for (int i = 1; i < CW_KEY_FRAMES && fp; i++) {
+		bpf_probe_read_user(&k.ret[i], sizeof(k.ret[i]), (void *)(fp + 8));
+		if (bpf_probe_read_user(&fp, sizeof(fp), (void *)fp))
+			break;
+	}
+	hit = bpf_map_lookup_elem(&stack_cache, &k);
+	if (hit)
+		return *hit;
+	id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	if (id < 0)
+		count_drop(1);
+	else
+		bpf_map_update_elem(&stack_cache, &k, &id, BPF_ANY);
+	return id;
 }
 
 static __always_inline struct cw_event *reserve(struct pt_regs *ctx, __u32 type, __u64 goid,
@@ -116,9 +205,7 @@ int BPF_KPROBE(makechan_entry)
 
 	if (!wanted())
 		return 0;
-	a.stack_id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
-	if (a.stack_id < 0)
-		count_drop(1);
+	a.stack_id = cached_stack(ctx);
 	bpf_map_update_elem(&pending_make, &g, &a, BPF_ANY);
 	return 0;
 }
@@ -141,7 +228,7 @@ int BPF_KPROBE(makechan_ret)
 		e->chan = ctx->rax;
 		e->aux = a->type;
 		e->arg = a->size;
-		bpf_ringbuf_submit(e, 0);
+		submit(e);
 	}
 	bpf_map_delete_elem(&pending_make, &g);
 	return 0;
@@ -162,7 +249,7 @@ int BPF_KPROBE(closechan_entry)
 	if (e) {
 		e->chan = c;
 		e->arg = closed;
-		bpf_ringbuf_submit(e, 0);
+		submit(e);
 	}
 	return 0;
 }
@@ -171,15 +258,21 @@ int BPF_KPROBE(closechan_entry)
 SEC("uprobe")
 int BPF_KPROBE(gopark)
 {
-	__u8 reason = ctx->rcx & 0xff;
+	__u8 reason = ctx->rcx & 0xff, parked = 1;
 	__u64 lock = ctx->rbx;
 	struct cw_event *e;
+	struct gkey k = {};
 
-	if (!wanted())
+	if (!wanted() || !chan_reason(reason))
 		return 0;
-	e = reserve(ctx, CW_EV_BLOCK, goid_of(ctx->r14), true);
+	k.tgid = bpf_get_current_pid_tgid() >> 32;
+	k.goid = goid_of(ctx->r14);
+	if (bpf_map_update_elem(&followed, &k, &parked, BPF_ANY))
+		count_drop(2); /* more followed goroutines than the map holds */
+	e = reserve(ctx, CW_EV_BLOCK, k.goid, false);
 	if (!e)
 		return 0;
+	e->stack_id = cached_stack(ctx);
 	e->reason = reason;
 	bpf_probe_read_user(&e->aux, sizeof(e->aux), (void *)(ctx->r14 + gopc_off));
 	/* A blocking send or receive passes &c.lock; select and nil channels pass no lock. */
@@ -198,7 +291,7 @@ int BPF_KPROBE(gopark)
 			bpf_probe_read_user(&sg, sizeof(sg), (void *)(sg + sudog_waitlink_off));
 		}
 	}
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -207,12 +300,20 @@ SEC("uprobe")
 int BPF_KPROBE(ready)
 {
 	struct cw_event *e;
+	struct gkey k = {};
+	__u8 *state, woke = 2;
 
 	if (!wanted())
 		return 0;
-	e = reserve(ctx, CW_EV_WAKE, goid_of(ctx->rax), false);
+	k.tgid = bpf_get_current_pid_tgid() >> 32;
+	k.goid = goid_of(ctx->rax);
+	state = bpf_map_lookup_elem(&followed, &k);
+	if (!state || *state != 1)
+		return 0; /* not parked on a channel */
+	bpf_map_update_elem(&followed, &k, &woke, BPF_ANY);
+	e = reserve(ctx, CW_EV_WAKE, k.goid, false);
 	if (e)
-		bpf_ringbuf_submit(e, 0);
+		submit(e);
 	return 0;
 }
 
@@ -220,12 +321,17 @@ SEC("uprobe")
 int BPF_KPROBE(goexit1)
 {
 	struct cw_event *e;
+	struct gkey k = {};
 
 	if (!wanted())
 		return 0;
-	e = reserve(ctx, CW_EV_EXIT, goid_of(ctx->r14), false);
+	k.tgid = bpf_get_current_pid_tgid() >> 32;
+	k.goid = goid_of(ctx->r14);
+	if (bpf_map_delete_elem(&followed, &k))
+		return 0; /* never parked on a channel: nothing to forget */
+	e = reserve(ctx, CW_EV_EXIT, k.goid, false);
 	if (e)
-		bpf_ringbuf_submit(e, 0);
+		submit(e);
 	return 0;
 }
 
@@ -246,7 +352,7 @@ int BPF_KPROBE(chansend_panic)
 	e = reserve(ctx, CW_EV_SEND_CLOSED, goid_of(ctx->r14), true);
 	if (e) {
 		e->chan = c;
-		bpf_ringbuf_submit(e, 0);
+		submit(e);
 	}
 	return 0;
 }

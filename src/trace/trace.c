@@ -84,12 +84,20 @@ int tracer_open(struct tracer **out, const struct trace_options *o, struct cw_er
 		t->skel->rodata->waiting_off = l->g_waiting.off;
 		t->skel->rodata->sudog_c_off = l->sudog_c.off;
 		t->skel->rodata->sudog_waitlink_off = l->sudog_waitlink.off;
-		t->skel->rodata->wr_select = (uint8_t)l->wr_select.value;
-		if (l->wr_synctest_select.known)
-			t->skel->rodata->wr_select_sync = (uint8_t)l->wr_synctest_select.value;
 	}
+	if (l->wr_synctest_select.known)
+		t->skel->rodata->wr_select_sync = (uint8_t)l->wr_synctest_select.value;
 	t->skel->rodata->wr_chan_send = (uint8_t)l->wr_chan_send.value;
 	t->skel->rodata->wr_chan_receive = (uint8_t)l->wr_chan_receive.value;
+	/* 0 never matches a channel wait here: waitReasonZero is 0 in every version. */
+	if (l->wr_select.known)
+		t->skel->rodata->wr_select = (uint8_t)l->wr_select.value;
+	if (l->wr_select_no_cases.known)
+		t->skel->rodata->wr_select_no_cases = (uint8_t)l->wr_select_no_cases.value;
+	if (l->wr_chan_receive_nil_chan.known)
+		t->skel->rodata->wr_chan_recv_nil = (uint8_t)l->wr_chan_receive_nil_chan.value;
+	if (l->wr_chan_send_nil_chan.known)
+		t->skel->rodata->wr_chan_send_nil = (uint8_t)l->wr_chan_send_nil_chan.value;
 	if (l->wr_synctest_chan_send.known)
 		t->skel->rodata->wr_chan_send_sync = (uint8_t)l->wr_synctest_chan_send.value;
 	if (l->wr_synctest_chan_receive.known)
@@ -172,12 +180,18 @@ int tracer_poll(struct tracer *t, int timeout_ms, int (*fn)(void *ctx, const str
 		if (!t->rb)
 			return -errno;
 	}
+	/* The BPF side wakes us only past a threshold (a wakeup per event costs more than
+	 * the probe): wait, then take whatever is there either way. */
 	n = ring_buffer__poll(t->rb, timeout_ms);
+	if (n == -EINTR)
+		n = 0;
+	if (n >= 0 && !t->stop) {
+		int m = ring_buffer__consume(t->rb);
+		n = m < 0 ? m : n + m;
+	}
 	if (t->stop)
 		return t->stop;
-	if (n == -EINTR)
-		return 0;
-	return n;
+	return n == -EINTR ? 0 : n;
 }
 
 size_t tracer_stack(struct tracer *t, int32_t stack_id, uint64_t *pcs, size_t max)
@@ -204,12 +218,13 @@ void tracer_dropped(struct tracer *t, uint64_t *events, uint64_t *stacks)
 	uint64_t *vals = calloc((size_t)ncpu, sizeof(*vals));
 	if (!vals)
 		return;
-	for (uint32_t which = 0; which < 2; which++) {
+	for (uint32_t which = 0; which < 3; which++) {
 		uint64_t sum = 0;
 		if (!bpf_map_lookup_elem(bpf_map__fd(t->skel->maps.dropped), &which, vals))
 			for (int i = 0; i < ncpu; i++)
 				sum += vals[i];
-		*(which ? stacks : events) = sum;
+		/* goroutines not followed lose their events: count them as dropped events */
+		*(which == 1 ? stacks : events) += sum;
 	}
 	free(vals);
 }

@@ -44,9 +44,10 @@ struct tracer;
 int tracer_open(struct tracer **out, const struct trace_options *opt, struct cw_error *err);
 
 /*
- * Waits up to timeout_ms for events and calls fn for each (fn returning
- * negative stops and is returned). Returns the number handled, or negative.
- * -EINTR (a signal) is not an error: it returns 0.
+ * Waits up to timeout_ms (the BPF side wakes the consumer only once 1 MiB is
+ * waiting) and calls fn for every event there is (fn returning negative stops
+ * and is returned). Returns the number handled, or negative. -EINTR (a signal)
+ * is not an error: it returns 0.
  */
 int tracer_poll(struct tracer *t, int timeout_ms, int (*fn)(void *ctx, const struct trace_event *e),
 		void *ctx);
