@@ -1,0 +1,3 @@
+module chanwatch.bench/tracework
+
+go 1.22
