@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analyze/source.h"
+#include "lib/grow.h"
 #include "lib/hashmap.h"
 #include "lib/num.h"
 #include "lib/strbuf.h"
@@ -72,20 +73,6 @@ struct analyzer {
 		int which;
 	} sinks[2];
 };
-
-static void *grow(void *p, size_t *alloc, size_t need, size_t size)
-{
-	if (need <= *alloc)
-		return p;
-	size_t n = *alloc ? *alloc * 2 : 64;
-	while (n < need)
-		n *= 2;
-	p = realloc(p, n * size);
-	if (!p)
-		die("out of memory");
-	*alloc = n;
-	return p;
-}
 
 struct analyzer *analyzer_new(const struct analyzer_options *opt)
 {
@@ -207,8 +194,8 @@ static uint32_t creator_index(struct analyzer *a, const struct goroutine *g)
 	if (inserted) {
 		struct creator_group *c;
 		e->key = arena_strndup(&a->arena, a->key.buf, a->key.len);
-		a->cgroups =
-		    grow(a->cgroups, &a->creators_alloc, a->ncreators + 1, sizeof(*a->cgroups));
+		a->cgroups = grow_array(a->cgroups, &a->creators_alloc, a->ncreators + 1,
+					sizeof(*a->cgroups));
 		c = &a->cgroups[a->ncreators];
 		memset(c, 0, sizeof(*c));
 		c->site.func = intern(a, f->func);
@@ -245,7 +232,7 @@ static struct agroup *group_for(struct analyzer *a, enum block_class cls, const 
 		return &a->agroups[(uintptr_t)e->value - 1];
 	}
 	e->key = arena_strndup(&a->arena, a->key.buf, a->key.len);
-	a->agroups = grow(a->agroups, &a->groups_alloc, a->ngroups + 1, sizeof(*a->agroups));
+	a->agroups = grow_array(a->agroups, &a->groups_alloc, a->ngroups + 1, sizeof(*a->agroups));
 	ag = &a->agroups[a->ngroups];
 	memset(ag, 0, sizeof(*ag));
 	ag->g.class = cls;
@@ -422,7 +409,7 @@ static int on_goroutine(struct analyzer *a, int which, const struct goroutine *g
 static int on_panic(struct analyzer *a, int which, const struct panic_report *p)
 {
 	struct panic_info *pi;
-	a->panics = grow(a->panics, &a->panics_alloc, a->npanics + 1, sizeof(*a->panics));
+	a->panics = grow_array(a->panics, &a->panics_alloc, a->npanics + 1, sizeof(*a->panics));
 	pi = &a->panics[a->npanics];
 	memset(pi, 0, sizeof(*pi));
 	pi->kind = p->kind;
@@ -475,7 +462,8 @@ void analyzer_sink(struct analyzer *a, int which, struct dump_sink *sink)
 void analyzer_begin_input(struct analyzer *a, int which, const char *name)
 {
 	struct input_summary *in;
-	a->inputs = grow(a->inputs, &a->inputs_alloc, a->result.ninputs + 1, sizeof(*a->inputs));
+	a->inputs =
+	    grow_array(a->inputs, &a->inputs_alloc, a->result.ninputs + 1, sizeof(*a->inputs));
 	in = &a->inputs[a->result.ninputs++];
 	memset(in, 0, sizeof(*in));
 	in->name = arena_strndup(&a->arena, name, strlen(name));

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "lib/arena.h"
+#include "lib/grow.h"
 #include "lib/hashmap.h"
 #include "lib/jsonw.h"
 #include "lib/usage.h"
@@ -93,21 +94,6 @@ struct trace_session {
 	struct arena arena;
 };
 
-static void *grow(void *p, size_t *alloc, size_t need, size_t size)
-{
-	size_t n;
-	if (need <= *alloc)
-		return p;
-	n = *alloc ? *alloc * 2 : 256;
-	while (n < need)
-		n *= 2;
-	p = realloc(p, n * size);
-	if (!p)
-		die("out of memory");
-	*alloc = n;
-	return p;
-}
-
 static void name_reason(struct trace_session *s, const struct rl_const *c, const char *name,
 			bool chan)
 {
@@ -178,7 +164,7 @@ static void load_maps(struct trace_session *s)
 			continue;
 		if (stat(file, &st) || st.st_ino != want.st_ino || st.st_dev != want.st_dev)
 			continue;
-		s->maps = grow(s->maps, &alloc, s->nmaps + 1, sizeof(*s->maps));
+		s->maps = grow_array(s->maps, &alloc, s->nmaps + 1, sizeof(*s->maps));
 		s->maps[s->nmaps++] = (struct map_range){start, end, off};
 	}
 	fclose(f);
@@ -217,7 +203,7 @@ static const struct stack_pcs *stack_of(struct trace_session *s, int32_t id)
 		return NULL;
 	if (u64map_get(&s->stack_cache, (uint64_t)id, &idx))
 		return &s->stacks[idx];
-	s->stacks = grow(s->stacks, &s->stacks_alloc, s->nstacks + 1, sizeof(*s->stacks));
+	s->stacks = grow_array(s->stacks, &s->stacks_alloc, s->nstacks + 1, sizeof(*s->stacks));
 	sp = &s->stacks[s->nstacks];
 	sp->n = tracer_stack(s->opt.tracer, id, sp->pcs, CW_STACK_DEPTH);
 	if (!s->maps_loaded && s->opt.bin->pie)
@@ -383,7 +369,7 @@ static struct g_state *g_state(struct trace_session *s, uint64_t goid, bool crea
 		s->counts.dropped_state++;
 		return NULL;
 	}
-	s->gs = grow(s->gs, &s->gs_alloc, s->ngs + 1, sizeof(*s->gs));
+	s->gs = grow_array(s->gs, &s->gs_alloc, s->ngs + 1, sizeof(*s->gs));
 	g = &s->gs[s->ngs];
 	memset(g, 0, sizeof(*g));
 	g->goid = goid;
@@ -457,7 +443,7 @@ static struct stack_cost *cost_of(struct trace_session *s, int32_t stack)
 		return NULL;
 	if (u64map_get(&s->cost_by_stack, (uint64_t)stack, &idx))
 		return &s->costs[idx];
-	s->costs = grow(s->costs, &s->costs_alloc, s->ncosts + 1, sizeof(*s->costs));
+	s->costs = grow_array(s->costs, &s->costs_alloc, s->ncosts + 1, sizeof(*s->costs));
 	memset(&s->costs[s->ncosts], 0, sizeof(s->costs[0]));
 	s->costs[s->ncosts].stack = stack;
 	u64map_set(&s->cost_by_stack, (uint64_t)stack, s->ncosts);
@@ -553,7 +539,7 @@ static void on_make(struct trace_session *s, const struct trace_event *e)
 			s->counts.dropped_state++;
 			return;
 		}
-		s->chans = grow(s->chans, &s->chans_alloc, s->nchans + 1, sizeof(*s->chans));
+		s->chans = grow_array(s->chans, &s->chans_alloc, s->nchans + 1, sizeof(*s->chans));
 		idx = s->nchans++;
 		u64map_set(&s->chan_by_addr, e->chan, idx);
 	}
@@ -585,7 +571,8 @@ static void add_misuse(struct trace_session *s, enum panic_kind kind, const stru
 		       uint32_t chan)
 {
 	struct misuse *m;
-	s->misuses = grow(s->misuses, &s->misuses_alloc, s->nmisuses + 1, sizeof(*s->misuses));
+	s->misuses =
+	    grow_array(s->misuses, &s->misuses_alloc, s->nmisuses + 1, sizeof(*s->misuses));
 	m = &s->misuses[s->nmisuses++];
 	m->kind = kind;
 	m->goid = e->goid;
