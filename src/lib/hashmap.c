@@ -185,6 +185,37 @@ void u64map_set(struct u64map *m, uint64_t key, uint64_t val)
 	m->vals[i] = val;
 }
 
+bool u64map_del(struct u64map *m, uint64_t key)
+{
+	size_t i, j;
+
+	if (key == UINT64_MAX) {
+		bool had = m->has_max;
+		m->count -= had;
+		m->has_max = false;
+		return had;
+	}
+	if (!m->cap)
+		return false;
+	i = u64_slot(m->keys, m->cap, key);
+	if (m->keys[i] != key)
+		return false;
+	/* Backward-shift deletion: pull later entries of the probe chain into the hole. */
+	for (j = (i + 1) & (m->cap - 1); m->keys[j] != UINT64_MAX; j = (j + 1) & (m->cap - 1)) {
+		size_t home = (size_t)mix64(m->keys[j]) & (m->cap - 1);
+		/* j's entry may move to i unless its home lies cyclically in (i, j] */
+		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (stays)
+			continue;
+		m->keys[i] = m->keys[j];
+		m->vals[i] = m->vals[j];
+		i = j;
+	}
+	m->keys[i] = UINT64_MAX;
+	m->count--;
+	return true;
+}
+
 void u64map_release(struct u64map *m)
 {
 	free(m->keys);

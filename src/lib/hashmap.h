@@ -62,5 +62,7 @@ struct u64map {
 
 bool u64map_get(const struct u64map *m, uint64_t key, uint64_t *val);
 void u64map_set(struct u64map *m, uint64_t key, uint64_t val);
+/* Removes key; returns whether it was there. */
+bool u64map_del(struct u64map *m, uint64_t key);
 void u64map_release(struct u64map *m);
 #endif

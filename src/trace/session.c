@@ -23,7 +23,8 @@ struct chan_state {
 	uint64_t addr, gen, cap, elemtype;
 	int32_t make_stack, close_stack;
 	bool closed;
-	bool open; /* its timeline slice is open (--perfetto) */
+	bool open;	 /* its timeline slice is open (--perfetto) */
+	uint64_t serial; /* changes when the slot is given to another channel */
 };
 
 struct g_state {
@@ -32,6 +33,7 @@ struct g_state {
 	uint64_t gopc;
 	uint32_t chan; /* index+1 into chans, 0 when not on a known channel */
 	uint64_t chan_gen;
+	uint64_t chan_serial;
 	int32_t stack;
 	uint8_t reason;
 	bool blocked;
@@ -41,6 +43,7 @@ struct g_state {
 	uint8_t nsel;		       /* a select: its channels */
 	uint32_t sel[CW_SELECT_CHANS]; /* index+1 into chans, 0 when unknown */
 	uint64_t sel_gen[CW_SELECT_CHANS];
+	uint64_t sel_serial[CW_SELECT_CHANS];
 };
 
 struct misuse {
@@ -48,6 +51,7 @@ struct misuse {
 	uint64_t goid;
 	uint32_t chan; /* index+1, 0 when unknown (close of nil) */
 	uint64_t gen;
+	uint64_t chan_serial;
 	int32_t stack;
 };
 
@@ -71,9 +75,13 @@ struct trace_session {
 	struct chan_state *chans;
 	size_t nchans, chans_alloc;
 	struct u64map chan_by_addr; /* addr -> index */
+	uint64_t next_serial;
+	size_t evict_next; /* at SESSION_MAX_CHANS, the slot given to the next new channel */
 	struct g_state *gs;
 	size_t ngs, gs_alloc;
 	struct u64map g_by_goid; /* goid -> index */
+	uint32_t *free_gs;	 /* slots of goroutines that exited */
+	size_t nfree_gs, free_gs_alloc;
 	struct misuse *misuses;
 	size_t nmisuses, misuses_alloc;
 	struct u64map stack_cache; /* stack id -> index+1 into stacks */
@@ -365,17 +373,33 @@ static struct g_state *g_state(struct trace_session *s, uint64_t goid, bool crea
 		return &s->gs[idx];
 	if (!create)
 		return NULL;
-	if (s->ngs >= SESSION_MAX_GOROUTINES) {
+	if (!s->nfree_gs && s->ngs >= SESSION_MAX_GOROUTINES) {
 		s->counts.dropped_state++;
 		return NULL;
 	}
-	s->gs = grow_array(s->gs, &s->gs_alloc, s->ngs + 1, sizeof(*s->gs));
-	g = &s->gs[s->ngs];
+	if (s->nfree_gs) {
+		idx = s->free_gs[--s->nfree_gs]; /* the slot of a goroutine that exited */
+	} else {
+		s->gs = grow_array(s->gs, &s->gs_alloc, s->ngs + 1, sizeof(*s->gs));
+		idx = s->ngs++;
+	}
+	g = &s->gs[idx];
 	memset(g, 0, sizeof(*g));
 	g->goid = goid;
 	g->live = true;
-	u64map_set(&s->g_by_goid, goid, s->ngs++);
+	u64map_set(&s->g_by_goid, goid, idx);
 	return g;
+}
+
+/* chan (index+1) if its slot still holds the channel that had `serial`, else 0. */
+static uint32_t chan_live(const struct trace_session *s, uint32_t chan, uint64_t serial)
+{
+	return chan && s->chans[chan - 1].serial == serial ? chan : 0;
+}
+
+static uint64_t chan_serial(const struct trace_session *s, uint32_t chan)
+{
+	return chan ? s->chans[chan - 1].serial : 0;
 }
 
 static uint32_t chan_index(struct trace_session *s, uint64_t addr)
@@ -534,11 +558,15 @@ static void on_make(struct trace_session *s, const struct trace_event *e)
 
 	if (u64map_get(&s->chan_by_addr, e->chan, &idx)) {
 		gen = s->chans[idx].gen + 1; /* the address was reused */
+	} else if (s->nchans >= SESSION_MAX_CHANS) {
+		/* Full: the oldest slot goes to the new channel (bounded memory on long runs);
+		 * references to the old one see its serial change and call it unknown. */
+		idx = s->evict_next;
+		s->evict_next = (s->evict_next + 1) % SESSION_MAX_CHANS;
+		u64map_del(&s->chan_by_addr, s->chans[idx].addr);
+		u64map_set(&s->chan_by_addr, e->chan, idx);
+		s->counts.dropped_state++;
 	} else {
-		if (s->nchans >= SESSION_MAX_CHANS) {
-			s->counts.dropped_state++;
-			return;
-		}
 		s->chans = grow_array(s->chans, &s->chans_alloc, s->nchans + 1, sizeof(*s->chans));
 		idx = s->nchans++;
 		u64map_set(&s->chan_by_addr, e->chan, idx);
@@ -547,6 +575,7 @@ static void on_make(struct trace_session *s, const struct trace_event *e)
 	memset(c, 0, sizeof(*c));
 	c->addr = e->chan;
 	c->gen = gen;
+	c->serial = ++s->next_serial;
 	c->cap = e->arg;
 	c->elemtype = e->aux;
 	c->make_stack = e->stack_id;
@@ -578,6 +607,7 @@ static void add_misuse(struct trace_session *s, enum panic_kind kind, const stru
 	m->goid = e->goid;
 	m->chan = chan;
 	m->gen = chan ? s->chans[chan - 1].gen : 0;
+	m->chan_serial = chan_serial(s, chan);
 	m->stack = e->stack_id;
 	s->counts.misuses++;
 }
@@ -616,14 +646,15 @@ static void json_misuse(struct trace_session *s, const struct misuse *m, uint64_
 	bool known = site_of(s, m->stack, &site), mk = false, ck = false;
 	struct frame kept = known ? keep_frame(s, &site) : site;
 
-	if (m->chan) {
-		mk = site_kept(s, s->chans[m->chan - 1].make_stack, &made);
-		ck = site_kept(s, s->chans[m->chan - 1].close_stack, &closed);
+	uint32_t chan = chan_live(s, m->chan, m->chan_serial);
+	if (chan) {
+		mk = site_kept(s, s->chans[chan - 1].make_stack, &made);
+		ck = site_kept(s, s->chans[chan - 1].close_stack, &closed);
 	}
 	json_begin(s, "misuse", ts, m->goid);
 	jsonw_key(&s->w, "kind");
 	jsonw_string(&s->w, misuse_name(m->kind));
-	json_chan(s, m->chan, m->gen);
+	json_chan(s, chan, m->gen);
 	json_site(s, "site", &kept, known);
 	json_site(s, "made_at", &made, mk);
 	json_site(s, "closed_at", &closed, ck);
@@ -681,10 +712,11 @@ static void json_select(struct trace_session *s, const struct g_state *g, bool d
 	jsonw_key(&s->w, "chans");
 	jsonw_array_begin(&s->w);
 	for (int i = 0; i < g->nsel; i++) {
-		const struct chan_state *c = g->sel[i] ? &s->chans[g->sel[i] - 1] : NULL;
+		uint32_t ch = chan_live(s, g->sel[i], g->sel_serial[i]);
+		const struct chan_state *c = ch ? &s->chans[ch - 1] : NULL;
 		struct frame made;
 		jsonw_object_begin(&s->w);
-		json_chan(s, g->sel[i], g->sel_gen[i]);
+		json_chan(s, ch, g->sel_gen[i]);
 		if (detail) {
 			bool mk = c && site_kept(s, c->make_stack, &made);
 			json_site(s, "made_at", &made, mk);
@@ -709,6 +741,7 @@ static void on_block(struct trace_session *s, const struct trace_event *e)
 	g->on_chan_reason = s->chan_reason[e->reason];
 	g->chan = chan_index(s, e->chan);
 	g->chan_gen = g->chan ? s->chans[g->chan - 1].gen : 0;
+	g->chan_serial = chan_serial(s, g->chan);
 	g->since_ns = e->ts_ns;
 	g->stack = e->stack_id;
 	g->gopc = e->aux;
@@ -717,6 +750,7 @@ static void on_block(struct trace_session *s, const struct trace_event *e)
 	for (int i = 0; i < e->nsel; i++) {
 		g->sel[i] = chan_index(s, e->sel[i]);
 		g->sel_gen[i] = g->sel[i] ? s->chans[g->sel[i] - 1].gen : 0;
+		g->sel_serial[i] = chan_serial(s, g->sel[i]);
 	}
 	if (!s->opt.json || !g->on_chan_reason)
 		return;
@@ -758,8 +792,13 @@ static void on_wake(struct trace_session *s, const struct trace_event *e)
 static void on_goexit(struct trace_session *s, const struct trace_event *e)
 {
 	struct g_state *g = g_state(s, e->goid, false);
-	if (g)
+	if (g) {
 		g->live = false;
+		u64map_del(&s->g_by_goid, g->goid);
+		s->free_gs =
+		    grow_array(s->free_gs, &s->free_gs_alloc, s->nfree_gs + 1, sizeof(*s->free_gs));
+		s->free_gs[s->nfree_gs++] = (uint32_t)(g - s->gs);
+	}
 	if (s->opt.json) {
 		json_begin(s, "exit", e->ts_ns, e->goid);
 		json_end(s);
@@ -823,20 +862,21 @@ static void json_leak(struct trace_session *s, const struct g_state *g, uint64_t
 	struct chan_info ci;
 	bool known = site_kept(s, g->stack, &site);
 	bool ck = creator_of(s, g->gopc, &creator);
+	uint32_t chan = chan_live(s, g->chan, g->chan_serial);
 
-	if (g->chan)
-		chan_info_of(s, g->chan, &ci);
+	if (chan)
+		chan_info_of(s, chan, &ci);
 	json_begin(s, "leak", now, g->goid);
 	jsonw_key(&s->w, "reason");
 	jsonw_string(&s->w, s->reason_names[g->reason] ? s->reason_names[g->reason] : "");
-	json_chan(s, g->chan, g->chan_gen);
+	json_chan(s, chan, g->chan_gen);
 	jsonw_key(&s->w, "blocked_ns");
 	jsonw_u64(&s->w, now > g->since_ns ? now - g->since_ns : 0);
 	json_site(s, "site", &site, known);
 	json_site(s, "created_by", &creator, ck);
-	json_site(s, "made_at", g->chan ? &ci.made_at : &site, g->chan && ci.made_at.func.len);
+	json_site(s, "made_at", chan ? &ci.made_at : &site, chan && ci.made_at.func.len);
 	jsonw_key(&s->w, "chan_closed");
-	jsonw_bool(&s->w, g->chan && ci.closed);
+	jsonw_bool(&s->w, chan && ci.closed);
 	json_select(s, g, true);
 	jsonw_key(&s->w, "at_exit");
 	jsonw_bool(&s->w, at_exit);
@@ -897,8 +937,9 @@ void trace_session_finish(struct trace_session *s, struct analyzer *a, uint64_t 
 		struct panic_report p = {.kind = m->kind,
 					 .message = slice_cstr(misuse_message(m->kind))};
 		struct chan_info ci;
-		if (m->chan) {
-			chan_info_of(s, m->chan, &ci);
+		uint32_t chan = chan_live(s, m->chan, m->chan_serial);
+		if (chan) {
+			chan_info_of(s, chan, &ci);
 			p.chan = &ci;
 		}
 		sink.panic(sink.ctx, &p);
@@ -920,9 +961,10 @@ void trace_session_finish(struct trace_session *s, struct analyzer *a, uint64_t 
 		/* Blocked at exit but for less than leak_after (an idle worker, say): a leak
 		 * event says so, but the analyzer gets no measured time, so the site ranks as
 		 * a suspect only on its own merits (a nil channel, select {}). */
-		feed_goroutine(
-		    s, &sink, g->goid, s->reason_names[g->reason] ? s->reason_names[g->reason] : "",
-		    g->stack, g->gopc, g->chan, blocked >= s->opt.leak_after_ns ? blocked : 0);
+		feed_goroutine(s, &sink, g->goid,
+			       s->reason_names[g->reason] ? s->reason_names[g->reason] : "",
+			       g->stack, g->gopc, chan_live(s, g->chan, g->chan_serial),
+			       blocked >= s->opt.leak_after_ns ? blocked : 0);
 		struct stack_cost *sc = cost_of(s, g->stack);
 		if (sc) {
 			sc->blocked_ns += blocked;
@@ -973,6 +1015,7 @@ void trace_session_free(struct trace_session *s)
 		return;
 	free(s->chans);
 	free(s->gs);
+	free(s->free_gs);
 	free(s->misuses);
 	free(s->stacks);
 	free(s->maps);

@@ -179,6 +179,30 @@ static void u64map_takes_any_key(void **state)
 	u64map_release(&m);
 }
 
+static void u64map_deletes_keep_chains_whole(void **state)
+{
+	struct u64map m = U64MAP_INIT;
+	uint64_t v;
+
+	/* Many keys, delete every third, the rest must still be found (backward shift). */
+	for (uint64_t k = 0; k < 50000; k++)
+		u64map_set(&m, k * 7919, k);
+	for (uint64_t k = 0; k < 50000; k += 3)
+		assert_true(u64map_del(&m, k * 7919));
+	assert_false(u64map_del(&m, 3 * 7919));
+	for (uint64_t k = 0; k < 50000; k++) {
+		bool found = u64map_get(&m, k * 7919, &v);
+		assert_int_equal(found, k % 3 != 0);
+		if (found)
+			assert_int_equal(v, k);
+	}
+	assert_int_equal(m.count, 50000 - 16667);
+	u64map_set(&m, UINT64_MAX, 1);
+	assert_true(u64map_del(&m, UINT64_MAX));
+	assert_false(u64map_get(&m, UINT64_MAX, &v));
+	u64map_release(&m);
+}
+
 static void parse_u64_is_strict(void **state)
 {
 	uint64_t v;
@@ -218,6 +242,7 @@ int main(void)
 	    cmocka_unit_test(jsonw_escapes_and_nests),
 	    cmocka_unit_test(jsonw_replaces_invalid_utf8),
 	    cmocka_unit_test(u64map_takes_any_key),
+	    cmocka_unit_test(u64map_deletes_keep_chains_whole),
 	    cmocka_unit_test(parse_u64_is_strict),
 	};
 	return cmocka_run_group_tests_name("lib", tests, NULL, NULL);
