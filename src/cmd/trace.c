@@ -17,6 +17,7 @@
 #include "cmd/cmds.h"
 #include "gobin/gobin.h"
 #include "gobin/layout.h"
+#include "lib/jsonw.h"
 #include "lib/num.h"
 #include "lib/strbuf.h"
 #include "lib/usage.h"
@@ -243,6 +244,7 @@ static pid_t spawn_waiting(char **argv, const char *path, int *go)
 		die("cannot fork: %s", strerror(errno));
 	if (pid == 0) {
 		char c;
+		signal(SIGINT, SIG_DFL); /* the tracer ignores it; the program must not */
 		close(fds[1]);
 		if (read(fds[0], &c, 1) != 1)
 			_exit(127); /* the tracer gave up */
@@ -360,17 +362,30 @@ int cmd_trace(int argc, char **argv)
 	sopt.pid = topt.pid;
 	sopt.leak_after_ns = c.leak_after_ns;
 	sopt.json = json;
+	sopt.probes = &probes;
 	sopt.perfetto = perfetto;
 	s = trace_session_new(&sopt);
 	if (json) {
-		fprintf(json,
-			"{\"event\":\"start\",\"ts_ns\":%llu,\"schema\":\"chanwatch.trace/v1\","
-			"\"pid\":%d,\"binary\":\"",
-			(unsigned long long)now_ns(), (int)topt.pid);
-		for (const char *p = path; *p; p++)
-			fprintf(json, *p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
-		fprintf(json, "\",\"go_version\":\"%s\",\"probes\":%zu}\n", b.info.go_version,
-			5 + probes.nmakechan_rets + probes.nsend_panics);
+		struct jsonw w;
+		jsonw_init(&w, json, false);
+		jsonw_object_begin(&w);
+		jsonw_key(&w, "event");
+		jsonw_string(&w, "start");
+		jsonw_key(&w, "ts_ns");
+		jsonw_u64(&w, now_ns());
+		jsonw_key(&w, "schema");
+		jsonw_string(&w, "chanwatch.trace/v1");
+		jsonw_key(&w, "pid");
+		jsonw_u64(&w, (uint64_t)topt.pid);
+		jsonw_key(&w, "binary");
+		jsonw_string(&w, path);
+		jsonw_key(&w, "go_version");
+		jsonw_string(&w, b.info.go_version);
+		jsonw_key(&w, "probes");
+		jsonw_u64(&w,
+			  5 + probes.nmakechan_rets + probes.nsend_panics + probes.nselect_panics);
+		jsonw_object_end(&w);
+		jsonw_finish(&w);
 	}
 	if (child && write(go_fd, "g", 1) != 1)
 		die("cannot start '%s': %s", c.argv[0], strerror(errno));

@@ -267,8 +267,10 @@ int BPF_KPROBE(gopark)
 		return 0;
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	k.goid = goid_of(ctx->r14);
-	if (bpf_map_update_elem(&followed, &k, &parked, BPF_ANY))
-		count_drop(2); /* more followed goroutines than the map holds */
+	if (bpf_map_update_elem(&followed, &k, &parked, BPF_ANY)) {
+		count_drop(2); /* more followed goroutines than the map holds: its wake and */
+		return 0;      /* exit would go unseen, so do not report the park either */
+	}
 	e = reserve(ctx, CW_EV_BLOCK, k.goid, false);
 	if (!e)
 		return 0;
@@ -354,5 +356,20 @@ int BPF_KPROBE(chansend_panic)
 		e->chan = c;
 		submit(e);
 	}
+	return 0;
+}
+
+/* A CALL runtime.gopanic in runtime.selectgo: a select's send case on a closed channel. The
+ * channel is a local of selectgo, not at a fixed place: reported without it. */
+SEC("uprobe")
+int BPF_KPROBE(select_panic)
+{
+	struct cw_event *e;
+
+	if (!wanted())
+		return 0;
+	e = reserve(ctx, CW_EV_SEND_CLOSED, goid_of(ctx->r14), true);
+	if (e)
+		submit(e);
 	return 0;
 }

@@ -149,7 +149,7 @@ int trace_find_probes(const struct gobin *b, struct trace_probes *out, struct cw
 			return -1;
 	out->nmakechan_rets = (size_t)n;
 
-	uint64_t gopanic, gopanic_end;
+	uint64_t gopanic, gopanic_end, end_unused;
 	if (gobin_lookup_func(b, "runtime.gopanic", &gopanic, &gopanic_end))
 		return cw_error_set(err, "runtime.gopanic: not found");
 	if (code_of(b, "runtime.chansend", &entry, &code, &len, err))
@@ -161,5 +161,17 @@ int trace_find_probes(const struct gobin *b, struct trace_probes *out, struct cw
 		if (point(b, "runtime.chansend", entry, rets[i], &out->send_panics[i], err))
 			return -1;
 	out->nsend_panics = (size_t)n;
+
+	/* selectgo's only panic is "send on closed channel" (the rest are throws). A program
+	 * without a blocking select has no selectgo at all. */
+	if (gobin_lookup_func(b, "runtime.selectgo", &entry, &end_unused))
+		return 0;
+	if (code_of(b, "runtime.selectgo", &entry, &code, &len, err))
+		return -1;
+	n = probe_find_calls(code, len, entry, gopanic, rets, PROBE_MAX_RETS);
+	for (int i = 0; i < n; i++)
+		if (point(b, "runtime.selectgo", entry, rets[i], &out->select_panics[i], err))
+			return -1;
+	out->nselect_panics = n > 0 ? (size_t)n : 0;
 	return 0;
 }

@@ -35,6 +35,9 @@ struct trace_probes {
 	/* CALL runtime.gopanic sites in runtime.chansend ("send on closed channel") */
 	struct probe_point send_panics[PROBE_MAX_RETS];
 	size_t nsend_panics;
+	/* CALL runtime.gopanic sites in runtime.selectgo (a select's send on a closed channel) */
+	struct probe_point select_panics[PROBE_MAX_RETS];
+	size_t nselect_panics;
 };
 
 /*

@@ -90,6 +90,8 @@ struct trace_session {
 	struct map_range *maps;
 	size_t nmaps;
 	bool maps_loaded;
+	bool have_bias; /* PIE: the load bias, learnt from a probe's own address */
+	uint64_t bias;
 	const char *reason_names[256];
 	bool chan_reason[256];
 	struct jsonw w;
@@ -185,6 +187,8 @@ static uint64_t to_vaddr(struct trace_session *s, uint64_t addr)
 
 	if (!b->pie)
 		return addr;
+	if (s->have_bias) /* a PIE is loaded at one offset: every segment moves together */
+		return addr >= s->bias ? addr - s->bias : 0;
 	if (!s->maps_loaded)
 		load_maps(s);
 	for (size_t i = 0; i < s->nmaps; i++) {
@@ -269,13 +273,15 @@ static bool site_of(struct trace_session *s, int32_t stack_id, struct frame *out
 	return true;
 }
 
-/* Copies a frame's strings into the session arena (s->frames is reused by every call). */
+/*
+ * A frame that outlives the next symbolization: s->frames is reused by every call, but
+ * the strings are the Go binary's (gobin keeps them until gobin_close), so a copy of the
+ * struct is enough, and long runs do not grow memory.
+ */
 static struct frame keep_frame(struct trace_session *s, const struct frame *f)
 {
-	struct frame k = *f;
-	k.func.ptr = arena_strndup(&s->arena, f->func.ptr ? f->func.ptr : "", f->func.len);
-	k.file.ptr = arena_strndup(&s->arena, f->file.ptr ? f->file.ptr : "", f->file.len);
-	return k;
+	(void)s;
+	return *f;
 }
 
 static bool site_kept(struct trace_session *s, int32_t stack_id, struct frame *out)
@@ -558,6 +564,8 @@ static void on_make(struct trace_session *s, const struct trace_event *e)
 
 	if (u64map_get(&s->chan_by_addr, e->chan, &idx)) {
 		gen = s->chans[idx].gen + 1; /* the address was reused */
+		if (s->chans[idx].open)
+			perfetto_chan(s, &s->chans[idx], "e", e->ts_ns);
 	} else if (s->nchans >= SESSION_MAX_CHANS) {
 		/* Full: the oldest slot goes to the new channel (bounded memory on long runs);
 		 * references to the old one see its serial change and call it unknown. */
@@ -805,9 +813,37 @@ static void on_goexit(struct trace_session *s, const struct trace_event *e)
 	}
 }
 
+/*
+ * A PIE's load bias from the first stack whose innermost PC is a probe: that PC is
+ * the probe's address plus the bias. Works after the process is gone, unlike its
+ * /proc maps (a short program has exited before the events are read).
+ */
+static void learn_bias(struct trace_session *s, const struct trace_event *e)
+{
+	const struct trace_probes *p = s->opt.probes;
+	const struct stack_pcs *sp;
+	uint64_t at = 0;
+
+	if (s->have_bias || !p || !s->opt.bin->pie || e->stack_id < 0)
+		return;
+	if (e->type == CW_EV_BLOCK)
+		at = p->gopark.vaddr;
+	else if (e->type == CW_EV_MAKE)
+		at = p->makechan.vaddr;
+	else if (e->type == CW_EV_CLOSE)
+		at = p->closechan.vaddr;
+	sp = at ? stack_of(s, e->stack_id) : NULL;
+	if (!sp || !sp->n || sp->pcs[0] < at)
+		return;
+	s->bias = sp->pcs[0] - at;
+	s->have_bias = true;
+}
+
 int trace_session_event(void *session, const struct trace_event *e)
 {
 	struct trace_session *s = session;
+
+	learn_bias(s, e);
 
 	s->counts.events++;
 	switch (e->type) {

@@ -27,6 +27,7 @@ struct trace_session_options {
 	uint64_t leak_after_ns;		     /* a channel wait longer than this is a leak */
 	FILE *json;			     /* JSON Lines events (docs/trace-events.md), or NULL */
 	FILE *perfetto; /* Chrome trace JSON timeline (ui.perfetto.dev), or NULL */
+	const struct trace_probes *probes; /* where the probes are: PIE load bias */
 };
 
 struct trace_session_counts {

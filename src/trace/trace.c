@@ -15,7 +15,7 @@
 struct tracer {
 	struct chanwatch_bpf *skel;
 	struct ring_buffer *rb;
-	struct bpf_link *links[8 + 2 * PROBE_MAX_RETS];
+	struct bpf_link *links[8 + 3 * PROBE_MAX_RETS];
 	size_t nlinks;
 	int (*fn)(void *ctx, const struct trace_event *e);
 	void *ctx;
@@ -127,6 +127,10 @@ int tracer_open(struct tracer **out, const struct trace_options *o, struct cw_er
 	for (size_t i = 0; i < o->probes->nmakechan_rets; i++)
 		if ((ret = attach(t, t->skel->progs.makechan_ret, o, &o->probes->makechan_rets[i],
 				  "a RET of runtime.makechan", err)))
+			goto fail;
+	for (size_t i = 0; i < o->probes->nselect_panics; i++)
+		if ((ret = attach(t, t->skel->progs.select_panic, o, &o->probes->select_panics[i],
+				  "a gopanic call in runtime.selectgo", err)))
 			goto fail;
 	for (size_t i = 0; i < o->probes->nsend_panics; i++)
 		if ((ret = attach(t, t->skel->progs.chansend_panic, o, &o->probes->send_panics[i],

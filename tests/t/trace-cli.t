@@ -59,6 +59,23 @@ like "$(cat "$TMP/err2")" "panic: send on closed channel" "the program's own pan
 like "$(grep misuse "$TMP/ev2")" "\"kind\":\"send-on-closed-channel\".*\"line\":$(line_of 'c <- 1').*\"made_at\".*\"line\":$(line_of 'c := make(chan int, 1)').*\"closed_at\".*\"line\":$(line_of 'close(c)')" \
 	"send on closed channel: send, make and close sites"
 
+# A PIE build that exits before its events are read still gets its symbols (the load bias
+# comes from the probes' own addresses, not from /proc maps that are gone by then).
+pie="$CHANWATCH_OUTPUT/fixtures/trace/tracechans-cli-pie"
+(cd "$TOP/tests/fixtures/go/tracechans" && CGO_ENABLED=0 go build -buildmode=pie -o "$pie" .) >/dev/null 2>&1
+"$CHANWATCH" trace --interval 0 --leak-after 300ms -o "$TMP/report-pie" -- "$pie" >/dev/null 2>&1
+like "$(cat "$TMP/report-pie")" "blocked at  main.main.func[0-9]+  $src:$(line_of '<-forever')" \
+	"PIE: the leak is symbolized"
+
+# Ctrl-C reaches the traced program (the tracer itself ignores it and reports after).
+"$CHANWATCH" trace --interval 0 -o "$TMP/report-int" -- "$bin" -late >/dev/null 2>&1 &
+cw=$!
+sleep 0.7
+prog=$(pgrep -P "$cw" | head -n 1)
+[ -n "$prog" ] && kill -INT "$prog"
+wait "$cw"
+is "$?" 130 "SIGINT ends the traced program, and chanwatch exits with 128+2"
+
 # Without privileges: one line that says what is missing.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	cp "$CHANWATCH" "$TMP/cw" && chmod 755 "$TMP" "$TMP/cw" "$bin"
