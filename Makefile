@@ -152,6 +152,7 @@ demo: $(BIN)
 
 bench: $(BIN)
 	$(Q)./bench/dump/run.sh $(abspath $(BIN))
+	$(Q)./bench/trace/run.sh $(abspath $(BIN))
 
 FORMAT_FILES = $(shell git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 2>/dev/null)
 format:
