@@ -101,7 +101,6 @@ struct trace_session {
 	size_t ncosts, costs_alloc;
 	bool perfetto_first;
 	struct frame frames[MAX_FRAMES];
-	struct arena arena;
 };
 
 static void name_reason(struct trace_session *s, const struct rl_const *c, const char *name,
@@ -267,31 +266,13 @@ static bool site_of(struct trace_session *s, int32_t stack_id, struct frame *out
 	g.frames = s->frames;
 	g.nframes = (uint32_t)frames_of(s, stack_id);
 	i = blocking_frame_index(&g);
-	if (i < 0)
-		return false;
-	*out = s->frames[i];
-	return true;
-}
-
-/*
- * A frame that outlives the next symbolization: s->frames is reused by every call, but
- * the strings are the Go binary's (gobin keeps them until gobin_close), so a copy of the
- * struct is enough, and long runs do not grow memory.
- */
-static struct frame keep_frame(struct trace_session *s, const struct frame *f)
-{
-	(void)s;
-	return *f;
-}
-
-static bool site_kept(struct trace_session *s, int32_t stack_id, struct frame *out)
-{
-	struct frame f;
-	if (!site_of(s, stack_id, &f)) {
+	if (i < 0) {
 		memset(out, 0, sizeof(*out));
 		return false;
 	}
-	*out = keep_frame(s, &f);
+	/* A copy outlives the next symbolization: s->frames is reused, but the strings are
+	 * the Go binary's (gobin keeps them until gobin_close). */
+	*out = s->frames[i];
 	return true;
 }
 
@@ -304,7 +285,7 @@ static bool creator_of(struct trace_session *s, uint64_t gopc, struct frame *out
 	symbolize(s, gopc, true, &n);
 	if (!n)
 		return false;
-	*out = keep_frame(s, &s->frames[n - 1]);
+	*out = s->frames[n - 1];
 	return true;
 }
 
@@ -652,18 +633,17 @@ static void json_misuse(struct trace_session *s, const struct misuse *m, uint64_
 {
 	struct frame site = {0}, made = {0}, closed = {0};
 	bool known = site_of(s, m->stack, &site), mk = false, ck = false;
-	struct frame kept = known ? keep_frame(s, &site) : site;
 
 	uint32_t chan = chan_live(s, m->chan, m->chan_serial);
 	if (chan) {
-		mk = site_kept(s, s->chans[chan - 1].make_stack, &made);
-		ck = site_kept(s, s->chans[chan - 1].close_stack, &closed);
+		mk = site_of(s, s->chans[chan - 1].make_stack, &made);
+		ck = site_of(s, s->chans[chan - 1].close_stack, &closed);
 	}
 	json_begin(s, "misuse", ts, m->goid);
 	jsonw_key(&s->w, "kind");
 	jsonw_string(&s->w, misuse_name(m->kind));
 	json_chan(s, chan, m->gen);
-	json_site(s, "site", &kept, known);
+	json_site(s, "site", &site, known);
 	json_site(s, "made_at", &made, mk);
 	json_site(s, "closed_at", &closed, ck);
 	json_end(s);
@@ -696,7 +676,7 @@ static void on_close(struct trace_session *s, const struct trace_event *e)
 		json_misuse(s, &s->misuses[s->nmisuses - 1], e->ts_ns);
 		return;
 	}
-	known = site_kept(s, e->stack_id, &site);
+	known = site_of(s, e->stack_id, &site);
 	mk = c && site_of(s, c->make_stack, &made);
 	json_begin(s, "close", e->ts_ns, e->goid);
 	json_chan(s, ci, c ? c->gen : 0);
@@ -726,7 +706,7 @@ static void json_select(struct trace_session *s, const struct g_state *g, bool d
 		jsonw_object_begin(&s->w);
 		json_chan(s, ch, g->sel_gen[i]);
 		if (detail) {
-			bool mk = c && site_kept(s, c->make_stack, &made);
+			bool mk = c && site_of(s, c->make_stack, &made);
 			json_site(s, "made_at", &made, mk);
 			jsonw_key(&s->w, "closed");
 			jsonw_bool(&s->w, c && c->closed);
@@ -887,16 +867,16 @@ static void chan_info_of(struct trace_session *s, uint32_t chan, struct chan_inf
 	ci->gen = c->gen;
 	ci->cap = c->cap;
 	ci->closed = c->closed;
-	site_kept(s, c->make_stack, &ci->made_at);
+	site_of(s, c->make_stack, &ci->made_at);
 	if (c->closed)
-		site_kept(s, c->close_stack, &ci->closed_at);
+		site_of(s, c->close_stack, &ci->closed_at);
 }
 
 static void json_leak(struct trace_session *s, const struct g_state *g, uint64_t now, bool at_exit)
 {
 	struct frame site, creator = {0};
 	struct chan_info ci;
-	bool known = site_kept(s, g->stack, &site);
+	bool known = site_of(s, g->stack, &site);
 	bool ck = creator_of(s, g->gopc, &creator);
 	uint32_t chan = chan_live(s, g->chan, g->chan_serial);
 
@@ -1060,7 +1040,6 @@ void trace_session_free(struct trace_session *s)
 	u64map_release(&s->stack_cache);
 	u64map_release(&s->cost_by_stack);
 	free(s->costs);
-	arena_release(&s->arena);
 	free(s);
 }
 
