@@ -56,6 +56,8 @@ static const char trace_usage[] =
     "                         (Chrome trace JSON; open it in ui.perfetto.dev)\n"
     "  -o, --output FILE      the report (default: standard error)\n"
     "  --color WHEN           auto (default), always, never\n"
+    "  --empty-probes         attach every probe but record nothing: what the uprobe\n"
+    "                         traps alone cost (for bench/trace)\n"
     "  -h, --help             this text\n"
     "\n"
     "examples:\n"
@@ -75,6 +77,7 @@ enum {
 	OPT_COLOR,
 	OPT_PPROF,
 	OPT_PERFETTO,
+	OPT_EMPTY_PROBES,
 };
 
 static const struct option trace_options[] = {
@@ -87,6 +90,7 @@ static const struct option trace_options[] = {
     {"output", required_argument, NULL, 'o'},
     {"color", required_argument, NULL, OPT_COLOR},
     {"colour", required_argument, NULL, OPT_COLOR},
+    {"empty-probes", no_argument, NULL, OPT_EMPTY_PROBES},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -100,6 +104,7 @@ struct trace_cmd {
 	const char *perfetto_path;
 	const char *out_path;
 	const char *color;
+	bool empty_probes;
 	char **argv; /* PROGRAM ARGS... */
 };
 
@@ -158,6 +163,9 @@ static void parse_options(struct trace_cmd *c, int argc, char **argv)
 			break;
 		case 'o':
 			c->out_path = optarg;
+			break;
+		case OPT_EMPTY_PROBES:
+			c->empty_probes = true;
 			break;
 		case OPT_COLOR:
 			c->color = optarg;
@@ -347,6 +355,7 @@ int cmd_trace(int argc, char **argv)
 	topt.pid = c.argv ? child : c.pid;
 	topt.layout = layout;
 	topt.probes = &probes;
+	topt.empty_probes = c.empty_probes;
 	rc = tracer_open(&t, &topt, &err);
 	if (rc) {
 		if (child) {

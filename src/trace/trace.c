@@ -103,6 +103,7 @@ int tracer_open(struct tracer **out, const struct trace_options *o, struct cw_er
 	if (l->wr_synctest_chan_receive.known)
 		t->skel->rodata->wr_chan_recv_sync = (uint8_t)l->wr_synctest_chan_receive.value;
 	t->skel->rodata->target_tgid = (uint32_t)o->pid;
+	t->skel->rodata->empty_probes = o->empty_probes;
 	ret = chanwatch_bpf__load(t->skel);
 	if (ret) {
 		if (ret == -EPERM || ret == -EACCES)

@@ -32,6 +32,8 @@ struct trace_options {
 	pid_t pid;			     /* only this process; 0 = every process of binary */
 	const struct runtime_layout *layout; /* offsets and waitReasons of its Go version */
 	const struct trace_probes *probes;   /* from trace_find_probes() */
+	bool empty_probes; /* attach every probe, but each returns at once: the floor of what
+			      the uprobe traps alone cost, for bench/trace (no events) */
 };
 
 struct tracer;
