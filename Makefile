@@ -33,18 +33,23 @@ SAN_FLAGS :=
 OPT := -O2 -g
 endif
 
-PKGS := libcurl zlib libdw libelf libbpf capstone
+PKGS := libcurl zlib libdw libelf libbpf capstone tree-sitter
 CFLAGS ?= $(OPT)
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
 	  -D_FILE_OFFSET_BITS=64 -Isrc -I$(OUTPUT)/bpf $(SAN_FLAGS)
-LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lz -ldw -lelf -lbpf -lcapstone) -lm
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lz -ldw -lelf -lbpf -lcapstone -ltree-sitter) -lm -lpthread
 LDFLAGS += $(SAN_FLAGS)
 
 LIB_SRCS := $(sort $(filter-out %.bpf.c,$(wildcard src/lib/*.c src/model/*.c src/dump/*.c \
-			      src/analyze/*.c src/output/*.c src/gobin/*.c src/trace/*.c)))
+			      src/analyze/*.c src/output/*.c src/gobin/*.c src/trace/*.c src/lint/*.c)))
 CMD_SRCS := $(sort $(wildcard src/cmd/*.c)) src/main.c
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 CMD_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CMD_SRCS))
+# tree-sitter-go's generated parser (scripts/fetch-go-grammar.sh), compiled into the library.
+GRAMMAR_DIR := $(OUTPUT)/grammar
+GRAMMAR_C := $(GRAMMAR_DIR)/src/parser.c
+GRAMMAR_OBJ := $(BUILD)/obj/grammar/parser.o
+LIB_OBJS += $(GRAMMAR_OBJ)
 LIBCW := $(BUILD)/libchanwatch.a
 BIN := $(BUILD)/chanwatch
 
@@ -93,6 +98,21 @@ $(OUTPUT)/bpf/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
 
 $(BUILD)/obj/trace/trace.o: $(BPF_SKELS)
 
+$(GRAMMAR_C): scripts/fetch-go-grammar.sh | $(DEPS_STAMP)
+	$(call msg,FETCH,$@)
+	$(Q)./scripts/fetch-go-grammar.sh $(GRAMMAR_DIR)
+
+# Generated code: not held to the project's warnings.
+$(GRAMMAR_OBJ): $(GRAMMAR_C)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(OPT) $(SAN_FLAGS) -w -I$(GRAMMAR_DIR)/src -c $< -o $@
+
+$(OUTPUT)/fuzz/grammar.o: $(GRAMMAR_C)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -O1 -g -fsanitize=address,undefined -w -I$(GRAMMAR_DIR)/src -c $< -o $@
+
 $(BUILD)/obj/%.o: src/%.c | $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -113,12 +133,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBCW) | $(DEPS_STAMP)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIBCW) $(LDFLAGS) $(LDLIBS) -lcmocka -o $@
 
 # libFuzzer targets: always clang, ASan+UBSan, the library sources compiled in.
-$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(BPF_SKELS) | $(DEPS_STAMP)
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(BPF_SKELS) $(OUTPUT)/fuzz/grammar.o | $(DEPS_STAMP)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -std=gnu11 -O1 -g -Isrc -I$(OUTPUT)/bpf -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror \
 		-Wno-unused-parameter -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all $< $(LIB_SRCS) $(LDLIBS) -o $@
+		-fno-sanitize-recover=all $< $(LIB_SRCS) $(OUTPUT)/fuzz/grammar.o $(LDLIBS) -o $@
 
 unit: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do \

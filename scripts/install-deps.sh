@@ -13,6 +13,7 @@ packages=(
   libelf-dev libdw-dev                    # Go binaries: ELF and DWARF (src/gobin)
   libbpf-dev bpftool linux-libc-dev       # eBPF tracer: skeletons (src/trace)
   libcapstone-dev                         # probe placement: prologues and RET offsets
+  libtree-sitter-dev                      # chanwatch lint parses Go with tree-sitter
   perl                                    # prove (TAP) for CLI tests
   panicparse time                         # peer and peak-RSS timing in bench/dump
   curl                                    # the demo saves snapshots with it
@@ -22,6 +23,10 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+
+# npm fetches the tree-sitter-go grammar (scripts/fetch-go-grammar.sh); a machine's own
+# Node.js install counts.
+command -v npm >/dev/null || missing+=(npm)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -21,6 +21,7 @@ static const struct command commands[] = {
     {"dump", cmd_dump, "analyse goroutine dumps and profiles (files or /debug/pprof URLs)"},
     {"heap", cmd_heap, "live channels by make(chan) site in heap profiles, and their growth"},
     {"trace", cmd_trace, "follow every channel's life in a running Go program (eBPF)"},
+    {"lint", cmd_lint, "channel-lifecycle bugs in Go source (also go vet -vettool)"},
 };
 
 static void usage(FILE *out)
@@ -34,7 +35,8 @@ static void usage(FILE *out)
 	fputs("\nexamples:\n"
 	      "  chanwatch dump http://127.0.0.1:6060/debug/pprof/goroutine?debug=2\n"
 	      "  chanwatch dump --diff before.txt after.txt\n"
-	      "  chanwatch heap heap1.pb.gz heap2.pb.gz\n\n"
+	      "  chanwatch heap heap1.pb.gz heap2.pb.gz\n"
+	      "  chanwatch lint ./...\n\n"
 	      "'chanwatch COMMAND --help' describes a command; 'man chanwatch' has the rest.\n"
 	      "exit status: 0 nothing found, 1 suspects found, 2 usage or input error\n",
 	      out);
@@ -46,6 +48,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CW_EXIT_ERROR;
 	}
+	if (vettool_invocation(argc, argv))
+		return cmd_vettool(argc, argv);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return CW_EXIT_OK;

@@ -4,11 +4,16 @@
 #ifndef CW_CMDS_H
 #define CW_CMDS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 int cmd_dump(int argc, char **argv);
 int cmd_heap(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
+/* go vet -vettool runs chanwatch -V=full, -flags, or [FLAGS] vet.cfg, with no command. */
+bool vettool_invocation(int argc, char **argv);
+int cmd_vettool(int argc, char **argv);
 
 /* The value of a numeric option; dies naming the option when it is not a whole number. */
 uint64_t option_u64(const char *opt, const char *val);

@@ -1,0 +1,926 @@
+// SPDX-License-Identifier: MIT
+// One walk over a file's syntax tree: every function's channel variables, what is done to
+// them and in which goroutine, its go statements and returns; struct fields of chan type.
+#include "lint/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/grow.h"
+#include "lib/banned.h"
+
+#define MAX_NESTING 800 /* deeper syntax is not followed (hostile input) */
+
+/* What the parent does with the expression being visited. */
+enum role {
+	R_NONE,	   /* any other use: a channel here escapes */
+	R_SEND,	   /* ch <- v */
+	R_RECV,	   /* <-ch */
+	R_CLOSE,   /* close(ch) */
+	R_RANGE,   /* range ch */
+	R_NEUTRAL, /* len(ch), cap(ch), x.f's operand, a callee: nothing to record */
+	R_NILCMP,  /* ch == nil */
+	R_CALLARG, /* f(ch), f a plain identifier */
+	R_GOARG,   /* go f(ch) */
+	R_ASSIGN,  /* ch = ... */
+	R_RETURN,  /* return ch */
+};
+
+struct walker {
+	struct package_ctx *p;
+	const struct src_file *f;
+	struct func *fn; /* NULL outside functions */
+	uint16_t ctx;
+	uint32_t loop, breakable;
+	uint32_t comm_select; /* inside a select case's communication: the select (start+1) */
+	TSPoint comm_point;   /* ... its position */
+	bool comm_alt;	      /* ... which has another case or a default */
+	bool deferred;	      /* inside a defer statement's call */
+	const char *callee;
+	uint32_t callee_len;
+	int argi;
+	int32_t *scope; /* visible syms, innermost last */
+	size_t nscope, scope_alloc;
+	int depth;
+};
+
+static TSNode field_of(TSNode n, TSFieldId id)
+{
+	return ts_field(n, id);
+}
+
+static bool is_sym(TSNode n, TSSymbol s)
+{
+	return !ts_node_is_null(n) && ts_node_symbol(n) == s;
+}
+
+static void visit(struct walker *w, TSNode n, enum role role);
+
+static void visit_children(struct walker *w, TSNode n, enum role role)
+{
+	uint32_t count = ts_nnamed(n);
+	for (uint32_t i = 0; i < count; i++)
+		visit(w, ts_named(n, i), role);
+}
+
+static int32_t lookup(const struct walker *w, const char *name, uint32_t len)
+{
+	for (size_t i = w->nscope; i-- > 0;) {
+		const struct sym *s = &w->fn->syms[w->scope[i]];
+		if (s->len == len && !memcmp(s->name, name, len))
+			return w->scope[i];
+	}
+	return -1;
+}
+
+static int32_t lookup_node(const struct walker *w, TSNode id)
+{
+	uint32_t len;
+	const char *t;
+	if (!w->fn || !is_sym(id, G.identifier))
+		return -1;
+	t = node_text(w->f, id, &len);
+	return lookup(w, t, len);
+}
+
+static int32_t declare(struct walker *w, TSNode id, enum sym_kind kind)
+{
+	struct sym *s;
+	int32_t i;
+	if (!w->fn || !is_sym(id, G.identifier))
+		return -1;
+	w->fn->syms =
+	    grow_array(w->fn->syms, &w->fn->syms_alloc, w->fn->nsyms + 1, sizeof(*w->fn->syms));
+	i = (int32_t)w->fn->nsyms++;
+	s = &w->fn->syms[i];
+	memset(s, 0, sizeof(*s));
+	s->name = node_text(w->f, id, &s->len);
+	s->decl_byte = ts_node_start_byte(id);
+	s->ctx = w->ctx;
+	s->kind = (uint8_t)kind;
+	s->param_index = -1;
+	s->cap = CAP_UNKNOWN;
+	if (s->len == 1 && s->name[0] == '_') {
+		w->fn->nsyms--;
+		return -1;
+	}
+	w->scope = grow_array(w->scope, &w->scope_alloc, w->nscope + 1, sizeof(*w->scope));
+	w->scope[w->nscope++] = i;
+	return i;
+}
+
+static struct op *add_op(struct walker *w, enum op_kind kind, int32_t sym, TSNode at)
+{
+	struct func *fn = w->fn;
+	struct op *o;
+	TSPoint pt = ts_node_start_point(at);
+	if (!fn)
+		return NULL;
+	fn->ops = grow_array(fn->ops, &fn->ops_alloc, fn->nops + 1, sizeof(*fn->ops));
+	o = &fn->ops[fn->nops++];
+	memset(o, 0, sizeof(*o));
+	o->kind = (uint8_t)kind;
+	o->ctx = w->ctx;
+	o->sym = sym;
+	o->byte = ts_node_start_byte(at);
+	o->row = pt.row;
+	o->col = pt.column;
+	o->loop = w->loop;
+	o->argi = -1;
+	if (w->comm_select) {
+		o->select = w->comm_select;
+		o->sel_row = w->comm_point.row;
+		o->sel_col = w->comm_point.column;
+		o->flags |= OPF_IN_SELECT | (w->comm_alt ? OPF_SELECT_ALT : 0);
+	}
+	if (w->deferred)
+		o->flags |= OPF_DEFER;
+	return o;
+}
+
+static struct field_facts *field_facts_of(struct walker *w, TSNode field_id)
+{
+	uint32_t len;
+	const char *name = node_text(w->f, field_id, &len);
+	uint64_t h = hash_bytes(name, len, HASH_SEED);
+	bool inserted;
+	struct hashmap_entry *e = hashmap_put(&w->p->fields, name, len, h, &inserted);
+	if (inserted) {
+		e->value = arena_alloc(w->p->arena, sizeof(struct field_facts));
+		((struct field_facts *)e->value)->exported =
+		    len && name[0] >= 'A' && name[0] <= 'Z';
+	}
+	return e->value;
+}
+
+/* make(chan T[, N]): true, with *cap the constant N (0 without), CAP_UNKNOWN otherwise. */
+static bool is_make_chan(const struct walker *w, TSNode n, int64_t *cap)
+{
+	TSNode fn, args, first, second;
+	if (!is_sym(n, G.call_expression))
+		return false;
+	fn = field_of(n, G.f_function);
+	args = field_of(n, G.f_arguments);
+	if (!is_sym(fn, G.identifier) || !node_is(w->f, fn, "make") || ts_node_is_null(args))
+		return false;
+	first = ts_named(args, 0);
+	if (!is_sym(first, G.channel_type))
+		return false;
+	*cap = 0;
+	if (ts_nnamed(args) > 1) {
+		second = ts_named(args, 1);
+		*cap = CAP_UNKNOWN;
+		if (is_sym(second, G.int_literal)) {
+			uint32_t len;
+			const char *t = node_text(w->f, second, &len);
+			int64_t v = 0;
+			bool ok = len > 0 && len < 10;
+			for (uint32_t i = 0; ok && i < len; i++) {
+				if (t[i] == '_')
+					continue;
+				ok = t[i] >= '0' && t[i] <= '9';
+				v = v * 10 + (t[i] - '0');
+			}
+			if (ok && !(len > 1 && t[0] == '0'))
+				*cap = v;
+		}
+	}
+	return true;
+}
+
+static bool is_call_to(const struct walker *w, TSNode n, const char *name)
+{
+	return is_sym(n, G.call_expression) && node_is(w->f, field_of(n, G.f_function), name);
+}
+
+static void mark_made(struct walker *w, int32_t s, TSNode make, int64_t cap)
+{
+	struct sym *sy = &w->fn->syms[s];
+	TSPoint pt = ts_node_start_point(make);
+	sy->made = true;
+	sy->chan_decl = true;
+	sy->cap = cap;
+	sy->make_row = pt.row;
+	sy->make_col = pt.column;
+	sy->make_byte = ts_node_start_byte(make);
+	sy->make_loop = w->loop;
+}
+
+static void mark_ticker(struct walker *w, int32_t s, TSNode call)
+{
+	TSPoint pt = ts_node_start_point(call);
+	w->fn->syms[s].ticker = true;
+	w->fn->syms[s].tick_row = pt.row;
+	w->fn->syms[s].tick_col = pt.column;
+}
+
+static void visit_identifier(struct walker *w, TSNode n, enum role role)
+{
+	int32_t s = lookup_node(w, n);
+	struct op *o;
+	if (s < 0)
+		return;
+	switch (role) {
+	case R_SEND:
+		add_op(w, OP_SEND, s, n);
+		break;
+	case R_RECV:
+		add_op(w, OP_RECV, s, n);
+		break;
+	case R_CLOSE:
+		add_op(w, OP_CLOSE, s, n);
+		break;
+	case R_RANGE:
+		add_op(w, OP_RANGE, s, n);
+		break;
+	case R_NEUTRAL:
+		break;
+	case R_NILCMP:
+		add_op(w, OP_NILCMP, s, n);
+		break;
+	case R_CALLARG:
+	case R_GOARG:
+		o = add_op(w, role == R_GOARG ? OP_GOARG : OP_CALLARG, s, n);
+		if (o) {
+			o->callee = w->callee;
+			o->callee_len = w->callee_len;
+			o->argi = w->argi;
+		}
+		break;
+	case R_ASSIGN:
+		add_op(w, OP_ASSIGN, s, n);
+		if (w->fn->syms[s].ctx != w->ctx)
+			w->fn->syms[s].closure_assign = true;
+		break;
+	case R_RETURN:
+		add_op(w, OP_RETURN, s, n);
+		break;
+	case R_NONE:
+		add_op(w, OP_ESCAPE, s, n);
+		break;
+	}
+}
+
+static void visit_selector(struct walker *w, TSNode n, enum role role)
+{
+	TSNode fld = field_of(n, G.f_field);
+	struct field_facts *ff = NULL;
+	if (is_sym(fld, G.field_identifier)) {
+		ff = field_facts_of(w, fld);
+		if (role == R_CLOSE || role == R_SEND || role == R_ASSIGN) {
+			struct op *o = add_op(w,
+					      role == R_CLOSE  ? OP_CLOSE
+					      : role == R_SEND ? OP_SEND
+							       : OP_ASSIGN,
+					      -1, n);
+			if (o)
+				o->key = node_text(w->f, n, &o->key_len);
+		}
+		if (role == R_CLOSE) {
+			ff->closed = true;
+		} else if (role == R_RANGE) {
+			if (ff->nranges < 8) {
+				struct op *o = add_op(w, OP_RANGE, -1, n);
+				if (o) {
+					ff->ranges[ff->nranges] = *o;
+					ff->range_files[ff->nranges++] = w->f;
+					w->fn->nops--; /* kept in the field facts only */
+				}
+			}
+		} else if (role == R_NONE || role == R_CALLARG || role == R_GOARG ||
+			   role == R_ASSIGN) {
+			ff->escapes = true;
+		}
+	}
+	visit(w, field_of(n, G.f_operand), R_NEUTRAL);
+}
+
+static uint16_t push_ctx(struct walker *w, TSNode lit, enum gctx_kind kind)
+{
+	struct func *fn = w->fn;
+	struct gctx *c;
+	fn->ctxs = grow_array(fn->ctxs, &fn->ctxs_alloc, fn->nctxs + 1, sizeof(*fn->ctxs));
+	c = &fn->ctxs[fn->nctxs];
+	memset(c, 0, sizeof(*c));
+	c->kind = (uint8_t)kind;
+	c->parent = w->ctx;
+	c->byte = ts_node_start_byte(lit);
+	c->end = ts_node_end_byte(lit);
+	c->body = field_of(lit, G.f_body);
+	return (uint16_t)fn->nctxs++;
+}
+
+static void declare_params(struct walker *w, TSNode params)
+{
+	uint32_t count = ts_nnamed(params);
+	int index = 0;
+	for (uint32_t i = 0; i < count; i++) {
+		TSNode d = ts_named(params, i);
+		TSNode type = field_of(d, G.f_type);
+		uint32_t nn = ts_nnamed(d);
+		bool any = false;
+		for (uint32_t k = 0; k < nn; k++) {
+			TSNode id = ts_named(d, k);
+			int32_t s;
+			if (!is_sym(id, G.identifier))
+				continue;
+			any = true;
+			s = declare(w, id, SYM_PARAM);
+			if (s >= 0) {
+				w->fn->syms[s].param_index = index;
+				w->fn->syms[s].chan_decl = is_sym(type, G.channel_type);
+			}
+			index++;
+		}
+		if (!any)
+			index++;
+	}
+	if (w->ctx == 0)
+		w->fn->nparams = index;
+}
+
+/* A func literal: its own goroutine context and scope. */
+static void visit_literal(struct walker *w, TSNode lit, enum gctx_kind kind)
+{
+	struct walker saved = *w;
+	size_t scope_mark = w->nscope;
+	if (!w->fn || w->fn->nctxs >= UINT16_MAX - 1)
+		return;
+	w->ctx = push_ctx(w, lit, kind);
+	w->loop = w->breakable = 0;
+	w->comm_select = 0;
+	w->deferred = false;
+	declare_params(w, field_of(lit, G.f_parameters));
+	visit(w, field_of(lit, G.f_body), R_NONE);
+	w->nscope = scope_mark;
+	w->ctx = saved.ctx;
+	w->loop = saved.loop;
+	w->breakable = saved.breakable;
+	w->comm_select = saved.comm_select;
+	w->comm_alt = saved.comm_alt;
+	w->deferred = saved.deferred;
+}
+
+static void visit_args(struct walker *w, TSNode args, enum role role, const char *callee,
+		       uint32_t callee_len)
+{
+	uint32_t count = ts_nnamed(args);
+	for (uint32_t i = 0; i < count; i++) {
+		w->callee = callee;
+		w->callee_len = callee_len;
+		w->argi = (int)i;
+		visit(w, ts_named(args, i), role);
+	}
+}
+
+static void record_go(struct walker *w, TSNode stmt, uint16_t lit)
+{
+	struct func *fn = w->fn;
+	struct gostmt *g;
+	TSPoint pt = ts_node_start_point(stmt);
+	if (!fn)
+		return;
+	fn->gos = grow_array(fn->gos, &fn->gos_alloc, fn->ngos + 1, sizeof(*fn->gos));
+	g = &fn->gos[fn->ngos++];
+	g->ctx = w->ctx;
+	g->lit = lit;
+	g->byte = ts_node_start_byte(stmt);
+	g->row = pt.row;
+	g->col = pt.column;
+	g->loop = w->loop;
+	if (lit) {
+		fn->ctxs[lit].go_byte = g->byte;
+		fn->ctxs[lit].go_row = g->row;
+		fn->ctxs[lit].go_col = g->col;
+		fn->ctxs[lit].go_loop = w->loop;
+	}
+}
+
+/* go CALL / defer CALL. */
+static void visit_go_or_defer(struct walker *w, TSNode stmt, bool is_go)
+{
+	TSNode call = ts_named(stmt, 0), fn, args;
+	if (!is_sym(call, G.call_expression)) {
+		visit_children(w, stmt, R_NONE);
+		return;
+	}
+	fn = field_of(call, G.f_function);
+	args = field_of(call, G.f_arguments);
+	if (is_sym(fn, G.func_literal)) {
+		/* Arguments are evaluated now, in this goroutine. */
+		if (!ts_node_is_null(args))
+			visit_children(w, args, R_NONE);
+		if (is_go && w->fn) {
+			uint16_t lit = (uint16_t)w->fn->nctxs;
+			visit_literal(w, fn, CTX_GO);
+			record_go(w, stmt, lit);
+		} else {
+			visit_literal(w, fn, is_go ? CTX_GO : CTX_DEFER);
+		}
+		return;
+	}
+	if (is_go) {
+		record_go(w, stmt, 0);
+		if (is_sym(fn, G.identifier) && lookup_node(w, fn) < 0) {
+			uint32_t len;
+			const char *name = node_text(w->f, fn, &len);
+			if (!ts_node_is_null(args))
+				visit_args(w, args, R_GOARG, name, len);
+			return;
+		}
+		visit(w, fn, R_NEUTRAL);
+		if (!ts_node_is_null(args))
+			visit_children(w, args, R_NONE);
+		return;
+	}
+	w->deferred = true;
+	visit(w, call, R_NONE);
+	w->deferred = false;
+}
+
+static void visit_call(struct walker *w, TSNode n)
+{
+	TSNode fn = field_of(n, G.f_function), args = field_of(n, G.f_arguments);
+	uint32_t len;
+	const char *name;
+
+	if (is_sym(fn, G.func_literal)) {
+		if (!ts_node_is_null(args))
+			visit_children(w, args, R_NONE);
+		visit_literal(w, fn, CTX_OTHER);
+		return;
+	}
+	if (ts_node_is_null(args)) {
+		visit(w, fn, R_NEUTRAL);
+		return;
+	}
+	if (is_sym(fn, G.identifier) && lookup_node(w, fn) < 0) {
+		name = node_text(w->f, fn, &len);
+		if (len == 5 && !memcmp(name, "close", 5))
+			visit_children(w, args, R_CLOSE);
+		else if ((len == 3 && (!memcmp(name, "len", 3) || !memcmp(name, "cap", 3))))
+			visit_children(w, args, R_NEUTRAL);
+		else if (len == 4 && !memcmp(name, "make", 4))
+			visit_children(w, args, R_NEUTRAL);
+		else
+			visit_args(w, args, R_CALLARG, name, len);
+		return;
+	}
+	if (is_sym(fn, G.selector_expression)) {
+		TSNode operand = field_of(fn, G.f_operand), fld = field_of(fn, G.f_field);
+		int32_t s = lookup_node(w, operand);
+		if (s >= 0 && w->fn->syms[s].ticker && node_is(w->f, fld, "Stop"))
+			add_op(w, OP_STOP, s, n);
+		else if (is_sym(operand, G.identifier) && node_is(w->f, operand, "time") && s < 0) {
+			if (node_is(w->f, fld, "After") && w->comm_select)
+				add_op(w, OP_TIME_AFTER, -1, n);
+			else if (node_is(w->f, fld, "Tick"))
+				add_op(w, OP_TIME_TICK, -1, n);
+		}
+		visit(w, operand, R_NEUTRAL);
+		visit_children(w, args, R_NONE);
+		return;
+	}
+	visit(w, fn, R_NONE);
+	visit_children(w, args, R_NONE);
+}
+
+/* x := ..., x, y := ...: the right side first, then the names (Go's scoping). */
+static void visit_short_var(struct walker *w, TSNode n)
+{
+	TSNode left = field_of(n, G.f_left), right = field_of(n, G.f_right);
+	uint32_t nl = ts_nnamed(left), nr = ts_nnamed(right);
+	visit(w, right, R_NONE);
+	/* A name already declared in this scope is assigned, not redeclared; treating it as a
+	 * new variable only splits its facts, which makes the rules quieter, never louder. */
+	for (uint32_t i = 0; i < nl; i++) {
+		TSNode id = ts_named(left, i), val = {0};
+		int64_t cap;
+		int32_t s = declare(w, id, SYM_LOCAL);
+		if (s < 0)
+			continue;
+		if (nl == nr)
+			val = ts_named(right, i);
+		if (!ts_node_is_null(val) && is_make_chan(w, val, &cap)) {
+			mark_made(w, s, val, cap);
+		} else if (!ts_node_is_null(val) && is_call_to(w, val, "time.NewTicker")) {
+			mark_ticker(w, s, val);
+		} else if (is_sym(val, G.call_expression) &&
+			   is_sym(field_of(val, G.f_function), G.identifier) &&
+			   lookup_node(w, field_of(val, G.f_function)) < 0) {
+			TSPoint pt = ts_node_start_point(val);
+			w->fn->syms[s].from_call = node_text(w->f, field_of(val, G.f_function),
+							     &w->fn->syms[s].from_call_len);
+			w->fn->syms[s].make_row = pt.row;
+			w->fn->syms[s].make_col = pt.column;
+		}
+	}
+}
+
+static void visit_assignment(struct walker *w, TSNode n)
+{
+	TSNode left = field_of(n, G.f_left), right = field_of(n, G.f_right);
+	uint32_t nl = ts_nnamed(left), nr = ts_nnamed(right);
+	visit(w, right, R_NONE);
+	for (uint32_t i = 0; i < nl; i++) {
+		TSNode l = ts_named(left, i), val = {0};
+		int64_t cap;
+		if (nl == nr)
+			val = ts_named(right, i);
+		if (is_sym(l, G.selector_expression) && !ts_node_is_null(val) &&
+		    is_make_chan(w, val, &cap)) {
+			struct op *o = add_op(w, OP_ASSIGN, -1, l);
+			if (o)
+				o->key = node_text(w->f, l, &o->key_len);
+			visit(w, field_of(l, G.f_operand), R_NEUTRAL);
+			continue;
+		}
+		if (is_sym(l, G.identifier)) {
+			int32_t s = lookup_node(w, l);
+			visit(w, l, R_ASSIGN);
+			if (s >= 0 && !ts_node_is_null(val) && is_make_chan(w, val, &cap) &&
+			    w->fn->syms[s].nil_decl && !w->fn->syms[s].made)
+				w->fn->syms[s].cap = cap;
+			continue;
+		}
+		visit(w, l, R_ASSIGN);
+	}
+}
+
+static void visit_var_spec(struct walker *w, TSNode n)
+{
+	TSNode type = field_of(n, G.f_type), value = field_of(n, G.f_value);
+	uint32_t count = ts_nnamed(n), nv = 0, k = 0;
+	if (!ts_node_is_null(value)) {
+		nv = ts_nnamed(value);
+		visit(w, value, R_NONE);
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		TSNode id = ts_named(n, i);
+		int32_t s;
+		int64_t cap;
+		if (!is_sym(id, G.identifier))
+			continue;
+		s = declare(w, id, SYM_LOCAL);
+		if (s >= 0) {
+			struct sym *sy = &w->fn->syms[s];
+			sy->chan_decl = is_sym(type, G.channel_type);
+			sy->nil_decl = sy->chan_decl && ts_node_is_null(value);
+			if (k < nv) {
+				TSNode val = ts_named(value, k);
+				if (is_make_chan(w, val, &cap))
+					mark_made(w, s, val, cap);
+			}
+		}
+		k++;
+	}
+}
+
+static void visit_select(struct walker *w, TSNode n)
+{
+	uint32_t count = ts_nnamed(n), cases = 0;
+	uint32_t saved_break = w->breakable;
+	for (uint32_t i = 0; i < count; i++) {
+		TSSymbol s = ts_node_symbol(ts_named(n, i));
+		cases += s == G.communication_case || s == G.default_case;
+	}
+	if (cases == 0)
+		add_op(w, OP_SELECT0, -1, n);
+	w->breakable = ts_node_start_byte(n) + 1;
+	for (uint32_t i = 0; i < count; i++) {
+		TSNode c = ts_named(n, i);
+		size_t mark = w->nscope;
+		if (is_sym(c, G.communication_case)) {
+			TSNode comm = field_of(c, G.f_communication);
+			uint32_t nc = ts_nnamed(c);
+			w->comm_select = ts_node_start_byte(n) + 1;
+			w->comm_point = ts_node_start_point(n);
+			w->comm_alt = cases > 1;
+			if (is_sym(comm, G.receive_statement)) {
+				TSNode left = field_of(comm, G.f_left),
+				       right = field_of(comm, G.f_right);
+				bool define = false;
+				uint32_t all = ts_nchild(comm);
+				for (uint32_t k = 0; k < all; k++)
+					if (!ts_node_is_named(ts_child(comm, k)) &&
+					    node_is(w->f, ts_child(comm, k), ":="))
+						define = true;
+				visit(w, right, R_NONE);
+				w->comm_select = 0;
+				if (!ts_node_is_null(left)) {
+					uint32_t nl = ts_nnamed(left);
+					for (uint32_t k = 0; k < nl; k++) {
+						TSNode id = ts_named(left, k);
+						if (define)
+							declare(w, id, SYM_LOCAL);
+						else
+							visit(w, id, R_ASSIGN);
+					}
+				}
+			} else {
+				visit(w, comm, R_NONE);
+			}
+			w->comm_select = 0;
+			for (uint32_t k = 0; k < nc; k++) {
+				TSNode st = ts_named(c, k);
+				if (!ts_node_eq(st, comm))
+					visit(w, st, R_NONE);
+			}
+		} else {
+			visit_children(w, c, R_NONE);
+		}
+		w->nscope = mark;
+	}
+	w->breakable = saved_break;
+}
+
+static void visit_for(struct walker *w, TSNode n)
+{
+	uint32_t count = ts_nnamed(n);
+	uint32_t saved_loop = w->loop, saved_break = w->breakable;
+	size_t mark = w->nscope;
+	TSNode body = field_of(n, G.f_body);
+	for (uint32_t i = 0; i < count; i++) {
+		TSNode c = ts_named(n, i);
+		if (ts_node_eq(c, body))
+			continue;
+		if (is_sym(c, G.range_clause)) {
+			TSNode left = field_of(c, G.f_left), right = field_of(c, G.f_right);
+			TSNode callee = field_of(right, G.f_function);
+			bool define = false;
+			if (is_sym(right, G.call_expression) && is_sym(callee, G.identifier) &&
+			    lookup_node(w, callee) < 0) {
+				struct op *o = add_op(w, OP_RANGE_CALL, -1, right);
+				if (o)
+					o->callee = node_text(w->f, callee, &o->callee_len);
+			}
+			uint32_t all = ts_nchild(c);
+			for (uint32_t k = 0; k < all; k++)
+				if (!ts_node_is_named(ts_child(c, k)) &&
+				    node_is(w->f, ts_child(c, k), ":="))
+					define = true;
+			/* The range expression is evaluated once, outside the loop. */
+			visit(w, right, R_RANGE);
+			if (!ts_node_is_null(left)) {
+				uint32_t nl = ts_nnamed(left);
+				for (uint32_t k = 0; k < nl; k++) {
+					TSNode id = ts_named(left, k);
+					if (define)
+						declare(w, id, SYM_LOCAL);
+					else
+						visit(w, id, R_ASSIGN);
+				}
+			}
+		} else {
+			w->loop = ts_node_start_byte(n) + 1;
+			visit(w, c, R_NONE);
+			w->loop = saved_loop;
+		}
+	}
+	w->loop = ts_node_start_byte(n) + 1;
+	w->breakable = w->loop;
+	if (w->fn) {
+		struct func *fn = w->fn;
+		fn->loops =
+		    grow_array(fn->loops, &fn->loops_alloc, fn->nloops + 1, sizeof(*fn->loops));
+		fn->loops[fn->nloops].key = w->loop;
+		fn->loops[fn->nloops++].end = ts_node_end_byte(n);
+	}
+	visit(w, body, R_NONE);
+	w->loop = saved_loop;
+	w->breakable = saved_break;
+	w->nscope = mark;
+}
+
+static void record_jump(struct walker *w, TSNode n, bool is_break)
+{
+	struct func *fn = w->fn;
+	struct jump *j;
+	TSPoint pt = ts_node_start_point(n);
+	if (!fn)
+		return;
+	fn->jumps = grow_array(fn->jumps, &fn->jumps_alloc, fn->njumps + 1, sizeof(*fn->jumps));
+	j = &fn->jumps[fn->njumps++];
+	j->ctx = w->ctx;
+	j->is_break = is_break;
+	j->byte = ts_node_start_byte(n);
+	j->end = ts_node_end_byte(n);
+	j->row = pt.row;
+	j->col = pt.column;
+	j->loop = w->loop;
+	/* A labelled break may leave any enclosing statement: breakable unknown. */
+	j->breakable = (is_break && ts_nnamed(n)) ? 0 : w->breakable;
+}
+
+static void visit_composite(struct walker *w, TSNode n)
+{
+	TSNode body = field_of(n, G.f_body);
+	uint32_t count;
+	visit(w, field_of(n, G.f_type), R_NEUTRAL);
+	if (ts_node_is_null(body))
+		return;
+	count = ts_nnamed(body);
+	for (uint32_t i = 0; i < count; i++) {
+		TSNode el = ts_named(body, i);
+		if (is_sym(el, G.keyed_element)) {
+			TSNode key = ts_named(el, 0), val = ts_named(el, 1);
+			TSNode keyid = ts_named(key, 0);
+			TSNode v = ts_named(val, 0);
+			int64_t cap;
+			bool fieldkey = is_sym(keyid, G.identifier);
+			if (!fieldkey)
+				visit(w, key, R_NONE);
+			if (fieldkey && !ts_node_is_null(v) && !is_make_chan(w, v, &cap)) {
+				uint32_t len;
+				const char *name = node_text(w->f, keyid, &len);
+				struct hashmap_entry *e;
+				bool inserted;
+				e = hashmap_put(&w->p->fields, name, len,
+						hash_bytes(name, len, HASH_SEED), &inserted);
+				if (inserted) {
+					e->value =
+					    arena_alloc(w->p->arena, sizeof(struct field_facts));
+					((struct field_facts *)e->value)->exported =
+					    name[0] >= 'A' && name[0] <= 'Z';
+				}
+				((struct field_facts *)e->value)->escapes = true;
+			}
+			visit(w, val, R_NONE);
+		} else {
+			visit(w, el, R_NONE);
+		}
+	}
+}
+
+static void visit_field_decl(struct walker *w, TSNode n)
+{
+	TSNode type = field_of(n, G.f_type);
+	uint32_t count = ts_nnamed(n);
+	if (!is_sym(type, G.channel_type))
+		return;
+	for (uint32_t i = 0; i < count; i++) {
+		TSNode id = ts_named(n, i);
+		if (is_sym(id, G.field_identifier))
+			field_facts_of(w, id)->chan_type = true;
+	}
+}
+
+static void visit_function(struct walker *w, TSNode n, bool is_method)
+{
+	struct package_ctx *p = w->p;
+	struct func *fn;
+	TSNode name = field_of(n, G.f_name), body = field_of(n, G.f_body);
+	struct walker saved = *w;
+
+	if (ts_node_is_null(body))
+		return;
+	p->funcs = grow_array(p->funcs, &p->funcs_alloc, p->nfuncs + 1, sizeof(*p->funcs));
+	fn = &p->funcs[p->nfuncs++];
+	memset(fn, 0, sizeof(*fn));
+	fn->file = w->f;
+	fn->node = n;
+	if (!is_method && !ts_node_is_null(name)) {
+		fn->name = node_text(w->f, name, &fn->name_len);
+		fn->is_main_or_init = node_is(w->f, name, "main") || node_is(w->f, name, "init");
+	}
+	w->fn = fn;
+	w->ctx = 0;
+	w->loop = w->breakable = w->comm_select = 0;
+	w->nscope = 0;
+	fn->ctxs = grow_array(NULL, &fn->ctxs_alloc, 1, sizeof(*fn->ctxs));
+	memset(&fn->ctxs[0], 0, sizeof(fn->ctxs[0]));
+	fn->ctxs[0].kind = CTX_BODY;
+	fn->ctxs[0].byte = ts_node_start_byte(n);
+	fn->ctxs[0].end = ts_node_end_byte(n);
+	fn->ctxs[0].body = body;
+	fn->nctxs = 1;
+	if (is_method) {
+		TSNode recv = field_of(n, G.f_receiver);
+		if (!ts_node_is_null(recv))
+			declare_params(w, recv);
+		w->fn->nparams = 0;
+	}
+	declare_params(w, field_of(n, G.f_parameters));
+	if (is_method)
+		fn->nparams = -1; /* methods are not followed as callees */
+	visit(w, body, R_NONE);
+	w->fn = saved.fn;
+	w->ctx = saved.ctx;
+	w->nscope = saved.nscope;
+}
+
+static void visit(struct walker *w, TSNode n, enum role role)
+{
+	TSSymbol s;
+	if (ts_node_is_null(n) || w->depth > MAX_NESTING)
+		return;
+	w->depth++;
+	s = ts_node_symbol(n);
+	if (s == G.identifier) {
+		visit_identifier(w, n, role);
+	} else if (s == G.selector_expression) {
+		visit_selector(w, n, role);
+	} else if (s == G.parenthesized_expression) {
+		visit_children(w, n, role);
+	} else if (s == G.call_expression) {
+		visit_call(w, n);
+	} else if (s == G.unary_expression) {
+		TSNode op = field_of(n, G.f_operator), operand = field_of(n, G.f_operand);
+		if (node_is(w->f, op, "<-"))
+			visit(w, operand, R_RECV);
+		else if (node_is(w->f, op, "&"))
+			visit(w, operand, R_NONE);
+		else
+			visit(w, operand, R_NONE);
+	} else if (s == G.binary_expression) {
+		TSNode op = field_of(n, G.f_operator), l = field_of(n, G.f_left),
+		       r = field_of(n, G.f_right);
+		bool cmp = node_is(w->f, op, "==") || node_is(w->f, op, "!=");
+		visit(w, l, cmp && is_sym(r, G.nil) ? R_NILCMP : R_NONE);
+		visit(w, r, cmp && is_sym(l, G.nil) ? R_NILCMP : R_NONE);
+	} else if (s == G.send_statement) {
+		TSNode ch = field_of(n, G.f_channel);
+		uint32_t len;
+		const char *t = node_text(w->f, ch, &len);
+		/* (chan T)(nil) <- v */
+		if (w->fn && len > 10 && t[0] == '(' && !memcmp(t + len - 5, "(nil)", 5) &&
+		    (!memcmp(t + 1, "chan", 4) || !memcmp(t + 1, "<-chan", 6))) {
+			TSPoint pt = ts_node_start_point(ch);
+			finding_add(w->p, "CW106", w->f->path, pt.row, pt.column,
+				    "send on a nil channel: blocks forever");
+		}
+		visit(w, ch, R_SEND);
+		{
+			uint32_t saved = w->comm_select;
+			w->comm_select = 0;
+			visit(w, field_of(n, G.f_value), R_NONE);
+			w->comm_select = saved;
+		}
+	} else if (s == G.go_statement || s == G.defer_statement) {
+		visit_go_or_defer(w, n, s == G.go_statement);
+	} else if (s == G.func_literal) {
+		visit_literal(w, n, CTX_OTHER);
+	} else if (s == G.select_statement) {
+		visit_select(w, n);
+	} else if (s == G.for_statement) {
+		visit_for(w, n);
+	} else if (s == G.expression_switch_statement || s == G.type_switch_statement) {
+		uint32_t saved_break = w->breakable;
+		size_t mark = w->nscope;
+		w->breakable = ts_node_start_byte(n) + 1;
+		visit_children(w, n, R_NONE);
+		w->breakable = saved_break;
+		w->nscope = mark;
+	} else if (s == G.block || s == G.if_statement || s == G.expression_case ||
+		   s == G.type_case || s == G.default_case) {
+		size_t mark = w->nscope;
+		visit_children(w, n, R_NONE);
+		w->nscope = mark;
+	} else if (s == G.short_var_declaration) {
+		visit_short_var(w, n);
+	} else if (s == G.assignment_statement) {
+		visit_assignment(w, n);
+	} else if (s == G.var_spec) {
+		if (w->fn)
+			visit_var_spec(w, n);
+	} else if (s == G.return_statement) {
+		TSNode list = ts_named(n, 0);
+		record_jump(w, n, false);
+		if (is_sym(list, G.expression_list) && ts_nnamed(list) == 1)
+			visit(w, ts_named(list, 0), R_RETURN);
+		else
+			visit_children(w, n, R_NONE);
+	} else if (s == G.break_statement) {
+		record_jump(w, n, true);
+	} else if (s == G.composite_literal) {
+		visit_composite(w, n);
+	} else if (s == G.field_declaration) {
+		visit_field_decl(w, n);
+	} else if (s == G.function_declaration || s == G.method_declaration) {
+		visit_function(w, n, s == G.method_declaration);
+	} else if (s == G.comment || s == G.int_literal || s == G.continue_statement ||
+		   s == G.goto_statement) {
+		/* nothing inside */
+	} else {
+		visit_children(w, n, role == R_NEUTRAL ? R_NEUTRAL : R_NONE);
+	}
+	w->depth--;
+}
+
+void facts_collect_file(struct package_ctx *p, const struct src_file *f)
+{
+	struct walker w = {.p = p, .f = f};
+	visit(&w, ts_tree_root_node(f->tree), R_NONE);
+	free(w.scope);
+}
+
+void func_release(struct func *fn)
+{
+	free(fn->syms);
+	free(fn->ops);
+	free(fn->ctxs);
+	free(fn->jumps);
+	free(fn->gos);
+	free(fn->loops);
+	memset(fn, 0, sizeof(*fn));
+}

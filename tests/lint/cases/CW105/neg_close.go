@@ -1,0 +1,109 @@
+package cases
+
+import (
+	"context"
+	"sync"
+)
+
+// The sender closes; the receiver only ranges.
+func sumProduced(n int) int {
+	ch := make(chan int)
+	go func() {
+		defer close(ch)
+		for i := 0; i < n; i++ {
+			ch <- i
+		}
+	}()
+	s := 0
+	for v := range ch {
+		s += v
+	}
+	return s
+}
+
+// The receiver closes a separate done channel; the sender selects on it.
+func firstValue(ctx context.Context) int {
+	ch := make(chan int)
+	done := make(chan struct{})
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case ch <- i:
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	v := <-ch
+	close(done)
+	return v
+}
+
+// Only this function sends: filling a buffered channel, closing it, draining it.
+func buffered() int {
+	ch := make(chan int, 3)
+	ch <- 1
+	ch <- 2
+	ch <- 3
+	close(ch)
+	s := 0
+	for v := range ch {
+		s += v
+	}
+	return s
+}
+
+// A pipeline stage: it receives from in and closes out.
+func double(xs []int) []int {
+	in := make(chan int)
+	out := make(chan int, len(xs))
+	go func() {
+		defer close(in)
+		for _, x := range xs {
+			in <- x
+		}
+	}()
+	for v := range in {
+		out <- handle(v)
+	}
+	close(out)
+	var res []int
+	for v := range out {
+		res = append(res, v)
+	}
+	return res
+}
+
+// The close is in a closer goroutine that does not receive.
+func gather(n int) []int {
+	results := make(chan int)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			results <- handle(i)
+		}(i)
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	var out []int
+	for r := range results {
+		out = append(out, r)
+	}
+	return out
+}
+
+// The goroutine only receives (an acknowledgement channel); no one else sends.
+func handshake() {
+	ack := make(chan struct{})
+	go func() {
+		<-ack
+	}()
+	ack <- struct{}{}
+	close(ack)
+}
