@@ -16,6 +16,7 @@
 #include "output/lint_json.h"
 #include "output/lint_sarif.h"
 #include "output/lint_text.h"
+#include "output/lint_vetjson.h"
 #include "output/lint_watch.h"
 #include "lib/banned.h"
 
@@ -218,6 +219,7 @@ int cmd_vettool(int argc, char **argv)
 	struct lint_options o = {.jobs = 1};
 	struct cw_error err = {""};
 	const char *path = argv[argc - 1];
+	bool json = false;
 	int status;
 
 	if (!strncmp(argv[1], "-V", 2)) {
@@ -229,6 +231,8 @@ int cmd_vettool(int argc, char **argv)
 		puts("[]");
 		return CW_EXIT_OK;
 	}
+	for (int i = 1; i < argc - 1; i++)
+		json = json || !strcmp(argv[i], "-json") || !strcmp(argv[i], "--json");
 	if (vet_config_read(&cfg, path, &err))
 		die("cannot read go vet config '%s': %s", path, err.msg);
 	if (cfg.vetx_output && touch_file(cfg.vetx_output))
@@ -255,11 +259,21 @@ int cmd_vettool(int argc, char **argv)
 	}
 	if (lint_run(&pkgs, &o, &r, &err))
 		die("%s", err.msg);
-	{
+	if (json) {
+		/* Go 1.26 always asks for -json and reads the findings from cfg.Stdout; a clean
+		 * exit lets it cache them. */
+		FILE *out = cfg.stdout_path ? fopen(cfg.stdout_path, "w") : stdout;
+		if (!out)
+			die("cannot write '%s': %s", cfg.stdout_path, strerror(errno));
+		lint_write_vetjson(&r, cfg.id ? cfg.id : cfg.import_path, out);
+		if (out != stdout && fclose(out))
+			die("cannot write '%s': %s", cfg.stdout_path, strerror(errno));
+		status = CW_EXIT_OK;
+	} else {
 		struct lint_text_options to = {0};
 		lint_write_text(&r, stderr, NULL, &to);
+		status = r.nfindings ? CW_EXIT_FOUND : CW_EXIT_OK;
 	}
-	status = r.nfindings ? CW_EXIT_FOUND : CW_EXIT_OK;
 	lint_result_release(&r);
 	lint_package_list_release(&pkgs);
 	vet_config_release(&cfg);

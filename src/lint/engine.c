@@ -425,7 +425,17 @@ static void lint_package_run(const struct lint_package *pkg, TSParser *parser,
 	for (size_t i = 0; i < pkg->nfiles; i++) {
 		char *buf;
 		size_t len;
-		if (read_source(pkg->files[i], &buf, &len, wo->errmsg, sizeof(wo->errmsg))) {
+		if (pkg->mem_src) {
+			len = pkg->mem_len[i];
+			buf = malloc(len + 1);
+			if (!buf) {
+				wo->error = -1;
+				snprintf(wo->errmsg, sizeof(wo->errmsg), "out of memory");
+				goto cleanup;
+			}
+			memcpy(buf, pkg->mem_src[i], len);
+			buf[len] = '\0';
+		} else if (read_source(pkg->files[i], &buf, &len, wo->errmsg, sizeof(wo->errmsg))) {
 			wo->error = -1;
 			goto cleanup;
 		}

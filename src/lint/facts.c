@@ -127,6 +127,7 @@ static struct op *add_op(struct walker *w, enum op_kind kind, int32_t sym, TSNod
 	o->col = pt.column;
 	o->loop = w->loop;
 	o->argi = -1;
+	o->root = -1;
 	if (w->comm_select) {
 		o->select = w->comm_select;
 		o->sel_row = w->comm_point.row;
@@ -273,8 +274,13 @@ static void visit_selector(struct walker *w, TSNode n, enum role role)
 					      : role == R_SEND ? OP_SEND
 							       : OP_ASSIGN,
 					      -1, n);
-			if (o)
+			if (o) {
+				TSNode root = field_of(n, G.f_operand);
+				while (is_sym(root, G.selector_expression))
+					root = field_of(root, G.f_operand);
 				o->key = node_text(w->f, n, &o->key_len);
+				o->root = lookup_node(w, root);
+			}
 		}
 		if (role == R_CLOSE) {
 			ff->closed = true;

@@ -79,6 +79,7 @@ struct op {
 	uint32_t sel_row, sel_col; /* the select, when select is set */
 	const char *key;	   /* a field path such as s.quit when sym is -1, else NULL */
 	uint32_t key_len;
+	int32_t root;	    /* with key: the sym of its leading identifier, or -1 */
 	const char *callee; /* OP_CALLARG/GOARG: function name (in the source), len below */
 	uint32_t callee_len;
 	int32_t argi;

@@ -15,6 +15,10 @@ struct lint_package {
 	char **files; /* paths (dir/name.go), sorted */
 	size_t nfiles;
 	char *go_version; /* "1.21" from the nearest go.mod's go directive, or NULL */
+	/* Tests and fuzzing: the files' contents, used instead of reading files[]; NULL
+	 * normally. Not owned (lint_package_list_release leaves them alone). */
+	const char *const *mem_src;
+	const size_t *mem_len;
 };
 
 struct lint_package_list {

@@ -4,6 +4,7 @@
 // each func literal) is walked on its own, statement by statement, carrying which tracked
 // channels are closed or nil on some path; branches that return do not flow on, and
 // mutually exclusive branches do not see each other's closes.
+#define _GNU_SOURCE
 #include "lint/internal.h"
 
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 
 struct pstate {
 	uint64_t closed, nil, deferred;
+	uint64_t must_closed; /* closed on every path (closed: on some path) */
 	bool dead;
 };
 
@@ -34,6 +36,7 @@ struct pwalk {
 	int8_t *bit_of;		  /* per sym: bit, or -1 */
 	int32_t sym_of[MAX_BITS]; /* -1 for a field path, named by key_of */
 	const char *key_of[MAX_BITS];
+	int32_t root_of[MAX_BITS]; /* a field path's leading variable, or -1 */
 	uint32_t key_len[MAX_BITS];
 	int nbits;
 	uint32_t close_row[MAX_BITS], close_col[MAX_BITS];
@@ -51,6 +54,7 @@ static struct pstate merge(struct pstate a, struct pstate b)
 	if (b.dead)
 		return a;
 	a.closed |= b.closed;
+	a.must_closed &= b.must_closed;
 	a.nil |= b.nil;
 	a.deferred |= b.deferred;
 	return a;
@@ -141,6 +145,7 @@ static void do_close(struct pwalk *w, TSNode arg, struct pstate *st)
 		finding_add(w->p, "CW106", w->fn->file->path, o->row, o->col,
 			    "close of %s, which is nil on this path: panics", name_of(w, b));
 	st->closed |= 1ull << b;
+	st->must_closed |= 1ull << b;
 	w->close_row[b] = o->row;
 	w->close_col[b] = o->col;
 }
@@ -171,6 +176,7 @@ static void reset_at(struct pwalk *w, TSNode id, struct pstate *st)
 	int b = bit_at(w, o);
 	if (b >= 0) {
 		st->closed &= ~(1ull << b);
+		st->must_closed &= ~(1ull << b);
 		st->nil &= ~(1ull << b);
 	}
 }
@@ -279,15 +285,20 @@ static void walk_for(struct pwalk *w, TSNode n, struct pstate *st)
 	b = entry;
 	walk(w, body, &b);
 	back = merge(b, w->frames[w->nframes - 1].cont);
-	/* Closed on the way back to the loop's head, but not before the loop: the next
-	 * iteration closes it again. */
+	/* Closed on every way back to the loop's head, but not before the loop: the next
+	 * iteration closes it again. A close under a condition inside the loop (a counter,
+	 * a flag) is not reported: it may well run once. */
 	if (!back.dead) {
-		uint64_t again = back.closed & ~entry.closed;
+		uint64_t again = back.must_closed & ~entry.closed;
 		for (int bit = 0; bit < w->nbits && again; bit++) {
 			const struct sym *s;
 			if (!(again >> bit & 1))
 				continue;
-			s = w->sym_of[bit] >= 0 ? &w->fn->syms[w->sym_of[bit]] : NULL;
+			s = w->sym_of[bit] >= 0	   ? &w->fn->syms[w->sym_of[bit]]
+			    : w->root_of[bit] >= 0 ? &w->fn->syms[w->root_of[bit]]
+						   : NULL;
+			/* x.f with x a variable of the loop (range v) is another channel each time
+			 */
 			if (!s || s->decl_byte < start)
 				finding_add(
 				    w->p, "CW103", w->fn->file->path, w->close_row[bit],
@@ -299,8 +310,14 @@ static void walk_for(struct pwalk *w, TSNode n, struct pstate *st)
 	}
 	exit_state = w->frames[w->nframes - 1].brk;
 	w->nframes--;
-	if (!infinite)
-		exit_state = merge(exit_state, merge(entry, back));
+	if (!infinite) {
+		struct pstate skip_or_back = merge(entry, back);
+		/* A channel made inside the loop is taken as made: a loop that never runs is
+		 * rarely the path anyone means (for i := 0; i < b.N; i++). */
+		if (!back.dead)
+			skip_or_back.nil = back.nil;
+		exit_state = merge(exit_state, skip_or_back);
+	}
 	*st = exit_state;
 }
 
@@ -450,10 +467,14 @@ static void walk(struct pwalk *w, TSNode n, struct pstate *st)
 			for (uint32_t k = 0; k < nn; k++) {
 				TSNode id = ts_named(spec, k);
 				for (int b = 0; b < w->nbits && is_sym(id, G.identifier); b++) {
-					const struct sym *sy = &w->fn->syms[w->sym_of[b]];
+					const struct sym *sy;
+					if (w->sym_of[b] < 0)
+						continue;
+					sy = &w->fn->syms[w->sym_of[b]];
 					if (sy->decl_byte != ts_node_start_byte(id))
 						continue;
 					st->closed &= ~(1ull << b);
+					st->must_closed &= ~(1ull << b);
 					if (sy->nil_decl)
 						st->nil |= 1ull << b;
 				}
@@ -529,6 +550,7 @@ static void choose_bits(struct pwalk *w)
 			w->sym_of[w->nbits++] = o->sym;
 		} else if (o->sym < 0 && o->key && bit_at(w, o) < 0) {
 			w->sym_of[w->nbits] = -1;
+			w->root_of[w->nbits] = o->root;
 			w->key_of[w->nbits] = o->key;
 			w->key_len[w->nbits++] = o->key_len;
 		}
@@ -549,6 +571,18 @@ static void choose_bits(struct pwalk *w)
 	}
 }
 
+/* The context defers a function that calls recover(): it expects panics and handles them. */
+static bool recovers(const struct func *fn, uint16_t ctx)
+{
+	for (size_t c = 1; c < fn->nctxs; c++) {
+		const struct gctx *g = &fn->ctxs[c];
+		if (g->kind == CTX_DEFER && g->parent == ctx && g->end <= fn->file->len &&
+		    memmem(fn->file->src + g->byte, g->end - g->byte, "recover()", 9))
+			return true;
+	}
+	return false;
+}
+
 void paths_run(struct package_ctx *p, const struct func *fn)
 {
 	struct pwalk w = {.p = p, .fn = fn};
@@ -566,7 +600,7 @@ void paths_run(struct package_ctx *p, const struct func *fn)
 		w.nframes = 0;
 		w.depth = 0;
 		choose_bits(&w);
-		if (!w.nbits)
+		if (!w.nbits || recovers(fn, c))
 			continue;
 		walk(&w, fn->ctxs[c].body, &st);
 		if (!st.dead)
