@@ -34,8 +34,10 @@ struct walker {
 	uint32_t loop, breakable;
 	uint32_t comm_select; /* inside a select case's communication: the select (start+1) */
 	TSPoint comm_point;   /* ... its position */
-	bool comm_alt;	      /* ... which has another case or a default */
-	bool deferred;	      /* inside a defer statement's call */
+	uint32_t case_start, case_end; /* ... the case's span */
+	bool other_continues;	       /* ... another case of it does not end the function */
+	bool comm_alt;		       /* ... which has another case or a default */
+	bool deferred;		       /* inside a defer statement's call */
 	const char *callee;
 	uint32_t callee_len;
 	int argi;
@@ -132,6 +134,10 @@ static struct op *add_op(struct walker *w, enum op_kind kind, int32_t sym, TSNod
 		o->select = w->comm_select;
 		o->sel_row = w->comm_point.row;
 		o->sel_col = w->comm_point.column;
+		o->case_start = w->case_start;
+		o->case_end = w->case_end;
+		if (w->other_continues)
+			o->flags |= OPF_OTHER_CONTINUES;
 		o->flags |= OPF_IN_SELECT | (w->comm_alt ? OPF_SELECT_ALT : 0);
 	}
 	if (w->deferred)
@@ -477,6 +483,12 @@ static void visit_call(struct walker *w, TSNode n)
 		int32_t s = lookup_node(w, operand);
 		if (s >= 0 && w->fn->syms[s].ticker && node_is(w->f, fld, "Stop"))
 			add_op(w, OP_STOP, s, n);
+		else if (s < 0 && is_sym(operand, G.identifier) &&
+			 ((node_is(w->f, operand, "os") && node_is(w->f, fld, "Exit")) ||
+			  (node_is(w->f, operand, "log") &&
+			   (node_is(w->f, fld, "Fatal") || node_is(w->f, fld, "Fatalf") ||
+			    node_is(w->f, fld, "Fatalln")))))
+			add_op(w, OP_EXIT, -1, n);
 		else if (is_sym(operand, G.identifier) && node_is(w->f, operand, "time") && s < 0) {
 			if (node_is(w->f, fld, "After") && w->comm_select)
 				add_op(w, OP_TIME_AFTER, -1, n);
@@ -582,13 +594,36 @@ static void visit_var_spec(struct walker *w, TSNode n)
 	}
 }
 
+/* The case's last statement ends the function (return, goto, panic, t.Fatal, os.Exit). */
+static bool case_ends_function(const struct walker *w, TSNode c)
+{
+	static const char *const ends[] = {"panic", "Fatal",  "Fatalf", "Fatalln", "FailNow",
+					   "Exit",  "Goexit", "Skip",	"Skipf",   "SkipNow"};
+	uint32_t n = ts_nnamed(c);
+	TSNode none = {0}, last = n ? ts_named(c, n - 1) : none, fn;
+	if (is_sym(last, G.return_statement) || is_sym(last, G.goto_statement))
+		return true;
+	if (!is_sym(last, G.expression_statement))
+		return false;
+	fn = field_of(ts_named(last, 0), G.f_function);
+	if (is_sym(fn, G.selector_expression))
+		fn = field_of(fn, G.f_field);
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
+		if (node_is(w->f, fn, ends[i]))
+			return true;
+	return false;
+}
+
 static void visit_select(struct walker *w, TSNode n)
 {
-	uint32_t count = ts_nnamed(n), cases = 0;
+	uint32_t count = ts_nnamed(n), cases = 0, continuing = 0;
 	uint32_t saved_break = w->breakable;
 	for (uint32_t i = 0; i < count; i++) {
-		TSSymbol s = ts_node_symbol(ts_named(n, i));
-		cases += s == G.communication_case || s == G.default_case;
+		TSNode c = ts_named(n, i);
+		TSSymbol s = ts_node_symbol(c);
+		bool is_case = s == G.communication_case || s == G.default_case;
+		cases += is_case;
+		continuing += is_case && !case_ends_function(w, c);
 	}
 	if (cases == 0)
 		add_op(w, OP_SELECT0, -1, n);
@@ -602,6 +637,9 @@ static void visit_select(struct walker *w, TSNode n)
 			w->comm_select = ts_node_start_byte(n) + 1;
 			w->comm_point = ts_node_start_point(n);
 			w->comm_alt = cases > 1;
+			w->case_start = ts_node_start_byte(c);
+			w->case_end = ts_node_end_byte(c);
+			w->other_continues = continuing > (case_ends_function(w, c) ? 0u : 1u);
 			if (is_sym(comm, G.receive_statement)) {
 				TSNode left = field_of(comm, G.f_left),
 				       right = field_of(comm, G.f_right);
@@ -646,6 +684,8 @@ static void visit_for(struct walker *w, TSNode n)
 	uint32_t saved_loop = w->loop, saved_break = w->breakable;
 	size_t mark = w->nscope;
 	TSNode body = field_of(n, G.f_body);
+	/* for {} only; a condition or a for clause bounds it, a range unless over a channel */
+	bool unbounded = ts_nnamed(n) <= 1;
 	for (uint32_t i = 0; i < count; i++) {
 		TSNode c = ts_named(n, i);
 		if (ts_node_eq(c, body))
@@ -653,7 +693,10 @@ static void visit_for(struct walker *w, TSNode n)
 		if (is_sym(c, G.range_clause)) {
 			TSNode left = field_of(c, G.f_left), right = field_of(c, G.f_right);
 			TSNode callee = field_of(right, G.f_function);
+			int32_t rs = lookup_node(w, right);
 			bool define = false;
+			unbounded = (rs >= 0 && w->fn->syms[rs].chan_decl) ||
+				    is_call_to(w, right, "time.Tick");
 			if (is_sym(right, G.call_expression) && is_sym(callee, G.identifier) &&
 			    lookup_node(w, callee) < 0) {
 				struct op *o = add_op(w, OP_RANGE_CALL, -1, right);
@@ -678,6 +721,10 @@ static void visit_for(struct walker *w, TSNode n)
 				}
 			}
 		} else {
+			if (is_sym(c, G.for_clause))
+				unbounded = ts_node_is_null(field_of(c, G.f_condition));
+			else
+				unbounded = false;
 			w->loop = ts_node_start_byte(n) + 1;
 			visit(w, c, R_NONE);
 			w->loop = saved_loop;
@@ -690,7 +737,9 @@ static void visit_for(struct walker *w, TSNode n)
 		fn->loops =
 		    grow_array(fn->loops, &fn->loops_alloc, fn->nloops + 1, sizeof(*fn->loops));
 		fn->loops[fn->nloops].key = w->loop;
-		fn->loops[fn->nloops++].end = ts_node_end_byte(n);
+		fn->loops[fn->nloops].end = ts_node_end_byte(n);
+		fn->loops[fn->nloops].ctx = w->ctx;
+		fn->loops[fn->nloops++].unbounded = unbounded;
 	}
 	visit(w, body, R_NONE);
 	w->loop = saved_loop;
@@ -785,6 +834,10 @@ static void visit_function(struct walker *w, TSNode n, bool is_method)
 	memset(fn, 0, sizeof(*fn));
 	fn->file = w->f;
 	fn->node = n;
+	{
+		size_t len = strlen(w->f->path);
+		fn->in_test_file = len > 8 && !strcmp(w->f->path + len - 8, "_test.go");
+	}
 	if (!is_method && !ts_node_is_null(name)) {
 		fn->name = node_text(w->f, name, &fn->name_len);
 		fn->is_main_or_init = node_is(w->f, name, "main") || node_is(w->f, name, "init");

@@ -108,8 +108,8 @@ static int scan_dir(struct lint_package_list *l, const char *dir, bool recursive
 	if (nfiles) {
 		struct lint_package *pkg = find_package(l, dir);
 		for (size_t i = 0; i < nfiles; i++)
-			package_add_file(pkg, files[i]);
-		files = NULL;
+			package_add_file(pkg,
+					 files[i]); /* takes the path; the array is freed below */
 	}
 	if (nsub)
 		qsort(subdirs, nsub, sizeof(*subdirs), cmp_str);

@@ -60,12 +60,15 @@ enum op_kind {
 	OP_TIME_AFTER, /* time.After in a select case (sym -1) */
 	OP_TIME_TICK,  /* time.Tick(...) (sym -1) */
 	OP_RETURN,     /* return ch */
-	OP_RANGE_CALL  /* for ... range f(...) with f of this package (sym -1, callee set) */
+	OP_RANGE_CALL, /* for ... range f(...) with f of this package (sym -1, callee set) */
+	OP_EXIT	       /* os.Exit, log.Fatal...: the process ends here (sym -1) */
 };
 
 #define OPF_SELECT_ALT 1 /* a case of a select with another case or a default */
 #define OPF_IN_SELECT  2 /* a select case's communication */
 #define OPF_DEFER      4 /* inside a defer statement's call: runs when the function returns */
+/* A select case whose select has another case that does not end the function. */
+#define OPF_OTHER_CONTINUES 8
 
 struct op {
 	uint8_t kind;
@@ -74,10 +77,11 @@ struct op {
 	int32_t sym;   /* index in func.syms, -1 for none */
 	uint32_t byte; /* start byte of the op's node */
 	uint32_t row, col;
-	uint32_t loop;		   /* start byte + 1 of the innermost for loop in ctx, 0 none */
-	uint32_t select;	   /* start byte + 1 of the select it is a case of, 0 none */
-	uint32_t sel_row, sel_col; /* the select, when select is set */
-	const char *key;	   /* a field path such as s.quit when sym is -1, else NULL */
+	uint32_t loop;		       /* start byte + 1 of the innermost for loop in ctx, 0 none */
+	uint32_t select;	       /* start byte + 1 of the select it is a case of, 0 none */
+	uint32_t sel_row, sel_col;     /* the select, when select is set */
+	uint32_t case_start, case_end; /* the select case it is in, when select is set */
+	const char *key;	       /* a field path such as s.quit when sym is -1, else NULL */
 	uint32_t key_len;
 	int32_t root;	    /* with key: the sym of its leading identifier, or -1 */
 	const char *callee; /* OP_CALLARG/GOARG: function name (in the source), len below */
@@ -135,12 +139,15 @@ struct gostmt {
 
 struct loop_span {
 	uint32_t key, end;
+	bool unbounded; /* for {}, or range over a channel or time.Tick: may run for ever */
+	uint16_t ctx;	/* the goroutine context it runs in */
 };
 
 /* One function or method body with its nested literals. */
 struct func {
 	const struct src_file *file;
-	const char *name; /* NULL for methods and literals outside functions */
+	bool in_test_file; /* the file's name ends in _test.go */
+	const char *name;  /* NULL for methods and literals outside functions */
 	uint32_t name_len;
 	TSNode node;
 	bool is_main_or_init;

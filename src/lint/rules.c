@@ -224,6 +224,95 @@ static void fields_never_closed(struct package_ctx *p)
 	}
 }
 
+#define MANY_SENDS (1 << 20)
+
+/* The most sends on a channel along paths through a statement: those that go on after it
+ * and those that end inside it (return); -1 when there is no such path. */
+struct path_count {
+	int cont, ended;
+};
+
+static int max_int(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+static int add_sends(int a, int b)
+{
+	return (a < 0 || b < 0) ? -1 : (a + b > MANY_SENDS ? MANY_SENDS : a + b);
+}
+
+static struct path_count path_sends(const struct func *fn, int32_t s, TSNode n, int depth);
+
+static struct path_count path_sends_seq(const struct func *fn, int32_t s, TSNode parent,
+					uint32_t from, int depth)
+{
+	struct path_count cur = {0, -1};
+	for (uint32_t i = from; i < ts_nnamed(parent) && cur.cont >= 0; i++) {
+		struct path_count r = path_sends(fn, s, ts_named(parent, i), depth + 1);
+		if (r.ended >= 0)
+			cur.ended = max_int(cur.ended, add_sends(cur.cont, r.ended));
+		cur.cont = add_sends(cur.cont, r.cont);
+	}
+	return cur;
+}
+
+static struct path_count path_sends(const struct func *fn, int32_t s, TSNode n, int depth)
+{
+	struct path_count none = {0, -1};
+	TSSymbol sy;
+	if (ts_node_is_null(n) || depth > 200)
+		return none;
+	sy = ts_node_symbol(n);
+	if (sy == G.send_statement) {
+		uint32_t at = ts_node_start_byte(ts_field(n, G.f_channel));
+		for (size_t i = 0; i < fn->nops; i++)
+			if (fn->ops[i].byte == at && fn->ops[i].kind == OP_SEND &&
+			    fn->ops[i].sym == s)
+				return (struct path_count){1, -1};
+		return none;
+	}
+	if (sy == G.return_statement || sy == G.goto_statement)
+		return (struct path_count){-1, 0};
+	if (sy == G.block || sy == G.labeled_statement)
+		return path_sends_seq(fn, s, n, 0, depth);
+	if (sy == G.if_statement) {
+		TSNode alt = ts_field(n, G.f_alternative);
+		struct path_count a = path_sends(fn, s, ts_field(n, G.f_consequence), depth + 1);
+		struct path_count b =
+		    ts_node_is_null(alt) ? none : path_sends(fn, s, alt, depth + 1);
+		return (struct path_count){max_int(a.cont, b.cont), max_int(a.ended, b.ended)};
+	}
+	if (sy == G.expression_switch_statement || sy == G.type_switch_statement ||
+	    sy == G.select_statement) {
+		struct path_count best = {-1, -1};
+		bool has_default = sy == G.select_statement;
+		for (uint32_t i = 0; i < ts_nnamed(n); i++) {
+			TSNode c = ts_named(n, i);
+			TSSymbol cs = ts_node_symbol(c);
+			struct path_count r;
+			if (cs != G.expression_case && cs != G.type_case && cs != G.default_case &&
+			    cs != G.communication_case)
+				continue;
+			has_default = has_default || cs == G.default_case;
+			r = path_sends_seq(fn, s, c, 0, depth);
+			best.cont = max_int(best.cont, r.cont);
+			best.ended = max_int(best.ended, r.ended);
+		}
+		if (!has_default)
+			best.cont = max_int(best.cont, 0);
+		return best;
+	}
+	if (sy == G.for_statement) {
+		/* Sends that go round again repeat; a send followed by return happens once. */
+		struct path_count r = path_sends(fn, s, ts_field(n, G.f_body), depth + 1);
+		if (r.cont > 0)
+			return (struct path_count){MANY_SENDS, MANY_SENDS};
+		return (struct path_count){0, r.ended};
+	}
+	return none;
+}
+
 /* The first plain send on parameter argi in the package function a go statement starts. */
 static const struct op *callee_send(const struct package_ctx *p, const struct op *go,
 				    const struct func **callee)
@@ -293,10 +382,33 @@ static void abandoned_sender(struct package_ctx *p, const struct func *fn, int32
 			return; /* the function sends too */
 		}
 	}
-	if (sender_ctxs != 1 || recvs != 1 || !send || (!many && sends <= (unsigned)sy->cap))
+	if (sender_ctxs != 1 || recvs != 1 || !send)
 		return;
-	if (recv->flags & OPF_SELECT_ALT)
-		leaves = !recv->loop || loop_exit(fn, recv->loop, 0);
+	if (!go) {
+		/* Sends on exclusive branches are one send: count the most along one path. */
+		struct path_count pc = path_sends(fn, s, fn->ctxs[sender_ctx].body, 0);
+		int most = max_int(pc.cont, pc.ended);
+		uint32_t on_path = most >= MANY_SENDS ? UINT32_MAX : (uint32_t)max_int(most, 0);
+		if (on_path != UINT32_MAX && !fn->ctxs[sender_ctx].go_loop)
+			many = false;
+		if (fn->ctxs[sender_ctx].go_loop && sy->make_loop == fn->ctxs[sender_ctx].go_loop &&
+		    on_path != UINT32_MAX)
+			many = false; /* made in the same loop: a channel per goroutine */
+		sends = on_path == UINT32_MAX ? sends : on_path;
+	}
+	if (!many && sends <= (unsigned)sy->cap)
+		return;
+	if (recv->flags & OPF_SELECT_ALT) {
+		/* In a loop, the receiver leaves only by a way out not through this case. */
+		leaves = !recv->loop;
+		for (size_t i = 0; i < fn->njumps && !leaves; i++) {
+			const struct jump *j = &fn->jumps[i];
+			if (j->ctx == 0 && in_loop(fn, recv->loop, j->byte) &&
+			    (j->byte < recv->case_start || j->byte >= recv->case_end) &&
+			    (!j->is_break || j->breakable == recv->loop || j->breakable == 0))
+				leaves = true;
+		}
+	}
 	if (!leaves) {
 		uint32_t after = go ? go->byte : fn->ctxs[send->ctx].go_byte;
 		for (size_t i = 0; i < fn->njumps && !early; i++) {
@@ -339,9 +451,16 @@ static void close_by_receiver(struct package_ctx *p, const struct func *fn, int3
 		/* Received before the close, in the same goroutine. */
 		for (size_t k = 0; k < fn->nops && !recv; k++) {
 			const struct op *o = &fn->ops[k];
-			if (o->sym == s && o->ctx == cl->ctx &&
-			    (o->kind == OP_RECV || o->kind == OP_RANGE) && o->byte < cl->byte)
-				recv = o;
+			if (o->sym != s || o->ctx != cl->ctx ||
+			    (o->kind != OP_RECV && o->kind != OP_RANGE) || o->byte >= cl->byte)
+				continue;
+			/* Received in a loop the close comes after: only a loop left early (break,
+			 * return) leaves senders behind; a loop that runs its course took what
+			 * the sender sends in lock-step. */
+			if (o->kind == OP_RECV && o->loop && o->loop != cl->loop &&
+			    !in_loop(fn, o->loop, cl->byte) && !loop_exit(fn, o->loop, cl->ctx))
+				continue;
+			recv = o;
 		}
 		if (!recv)
 			continue;
@@ -476,6 +595,10 @@ static void senders_outnumber(struct package_ctx *p, const struct func *fn, int3
 	}
 	if (loop_sender || recv_in_loop || senders < 2)
 		return;
+	for (size_t i = 0; i < fn->nops; i++)
+		if (fn->ops[i].kind == OP_EXIT && fn->ops[i].ctx == 0 &&
+		    fn->ops[i].byte > first->byte)
+			return; /* the process exits after the receive: nobody is left blocked */
 	before_return = recvs;
 	for (size_t i = 0; i < fn->njumps; i++) {
 		const struct jump *j = &fn->jumps[i];
@@ -514,14 +637,30 @@ static void timer_leaks(struct package_ctx *p, const struct func *fn)
 		return;
 	for (size_t i = 0; i < fn->nops; i++) {
 		const struct op *o = &fn->ops[i];
-		if (o->kind == OP_TIME_AFTER && o->loop)
+		const struct loop_span *l = loop_of(fn, o->loop);
+		bool endless = false;
+		/* An endless loop after the call, with no way out: the ticker lives exactly as
+		 * long as this goroutine. */
+		for (size_t k = 0; k < fn->nloops && !endless; k++) {
+			const struct loop_span *e = &fn->loops[k];
+			endless =
+			    e->unbounded && e->ctx == o->ctx &&
+			    (e->key > o->byte || (o->byte >= e->key - 1 && o->byte < e->end)) &&
+			    !loop_exit(fn, e->key, o->ctx);
+		}
+		/* Timers pile up only when the loop can go round while they are pending: another
+		 * case continues it, and the loop is endless (for {}, or range over a channel). A
+		 * bounded loop leaves at most one timer per element, a pile we cannot size. */
+		if (o->kind == OP_TIME_AFTER && l && l->unbounded &&
+		    (o->flags & OPF_OTHER_CONTINUES))
 			finding_add(
 			    p, "CW109", fn->file->path, o->row, o->col,
 			    "time.After in a select inside a loop: every iteration leaves a "
 			    "timer behind until it fires (go.mod says go 1.%d; use a "
 			    "time.Timer, or go 1.23)",
 			    p->go_minor);
-		else if (o->kind == OP_TIME_TICK && !fn->is_main_or_init)
+		/* A ticker that lives as long as its goroutine's endless loop is not a leak. */
+		else if (o->kind == OP_TIME_TICK && !fn->is_main_or_init && (o->loop || !endless))
 			finding_add(
 			    p, "CW109", fn->file->path, o->row, o->col,
 			    "time.Tick's ticker can never be stopped and is never collected "
@@ -555,7 +694,7 @@ static void blocked_select(struct package_ctx *p, const struct func *fn)
 {
 	for (size_t i = 0; i < fn->nops; i++) {
 		const struct op *o = &fn->ops[i];
-		if (o->kind == OP_SELECT0 && fn->ctxs[o->ctx].kind == CTX_GO)
+		if (o->kind == OP_SELECT0 && fn->ctxs[o->ctx].kind == CTX_GO && !fn->in_test_file)
 			finding_add(p, "CW107", fn->file->path, o->row, o->col,
 				    "goroutine blocks forever: select {} has no cases");
 	}
