@@ -159,7 +159,7 @@ static void add_watch(struct directive_ctx *d, const struct src_file *f, TSNode 
 		      const char *label, size_t label_len, const char *timeout, size_t timeout_len,
 		      uint64_t timeout_ns)
 {
-	struct arena *a = d->p->arena;
+	struct arena *a = d->p->out->arena; /* outlives the package */
 	struct lint_watch *wt;
 	TSNode args = ts_field(call, G.f_arguments);
 	TSNode ct = ts_named(args, 0), cap = ts_named(args, 1);
@@ -405,6 +405,23 @@ static int read_source(const char *path, char **buf, size_t *len, char *errmsg, 
 	return 0;
 }
 
+/* Whether any function from funcs[first] on does something the tree is needed for later
+ * (channel operations, channel variables, timers). Big generated files seldom do. */
+static bool funcs_need_tree(const struct package_ctx *p, size_t first)
+{
+	for (size_t i = first; i < p->nfuncs; i++) {
+		const struct func *fn = &p->funcs[i];
+		for (size_t k = 0; k < fn->nops; k++)
+			if (fn->ops[k].kind != OP_ESCAPE && fn->ops[k].kind != OP_ASSIGN &&
+			    fn->ops[k].kind != OP_CALLARG && fn->ops[k].kind != OP_RETURN)
+				return true;
+		for (size_t k = 0; k < fn->nsyms; k++)
+			if (fn->syms[k].made || fn->syms[k].chan_decl || fn->syms[k].ticker)
+				return true;
+	}
+	return false;
+}
+
 static void lint_package_run(const struct lint_package *pkg, TSParser *parser,
 			     struct worker_out *wo)
 {
@@ -412,6 +429,7 @@ static void lint_package_run(const struct lint_package *pkg, TSParser *parser,
 	struct src_file *files = calloc(pkg->nfiles ? pkg->nfiles : 1, sizeof(*files));
 	struct directive_ctx d = {&p, &wo->watches, &wo->nwatches, &wo->watches_alloc};
 	size_t pkg_start = wo->sink.n;
+	struct arena pkg_arena = ARENA_INIT;
 
 	if (!files) {
 		wo->error = -1;
@@ -419,7 +437,7 @@ static void lint_package_run(const struct lint_package *pkg, TSParser *parser,
 		goto cleanup;
 	}
 	p.files = files;
-	p.arena = &wo->arena;
+	p.arena = &pkg_arena; /* field facts and names: this package only */
 	p.out = &wo->sink;
 	p.go_minor = lint_go_minor(pkg->go_version);
 	for (size_t i = 0; i < pkg->nfiles; i++) {
@@ -456,10 +474,21 @@ static void lint_package_run(const struct lint_package *pkg, TSParser *parser,
 		wo->bytes += len;
 		if (ts_node_has_error(ts_tree_root_node(files[p.nfiles].tree)))
 			wo->parse_errors++;
+		/* Facts now, and the tree goes at once when nothing later needs it: a package's
+		 * trees together can be hundreds of MB (cmd/compile/internal/ssa). */
+		{
+			size_t first = p.nfuncs;
+			facts_collect_file(&p, &files[p.nfiles]);
+			if (!funcs_need_tree(&p, first) && !memmem(buf, len, "//chanwatch:", 12)) {
+				for (size_t k = first; k < p.nfuncs; k++)
+					func_release(&p.funcs[k]);
+				p.nfuncs = first;
+				ts_tree_delete(files[p.nfiles].tree);
+				files[p.nfiles].tree = NULL;
+			}
+		}
 		p.nfiles++;
 	}
-	for (size_t i = 0; i < p.nfiles; i++)
-		facts_collect_file(&p, &files[i]);
 	for (size_t i = 0; i < p.nfuncs; i++) {
 		struct func *fn = &p.funcs[i];
 		bool inserted;
@@ -481,8 +510,10 @@ cleanup:
 	free(p.funcs);
 	hashmap_release(&p.fields);
 	hashmap_release(&p.fnames);
+	arena_release(&pkg_arena);
 	for (size_t i = 0; files && i < p.nfiles; i++) {
-		ts_tree_delete(files[i].tree);
+		if (files[i].tree)
+			ts_tree_delete(files[i].tree);
 		free((char *)files[i].src);
 	}
 	free(files);

@@ -802,6 +802,15 @@ static void visit_composite(struct walker *w, TSNode n)
 			}
 			visit(w, val, R_NONE);
 		} else {
+			TSNode type = field_of(n, G.f_type);
+			/* T{a, b}: values go to fields by position, which we cannot name */
+			if (ts_node_symbol(type) == ts_language_symbol_for_name(tree_sitter_go(),
+										"type_identifier",
+										15, true) ||
+			    ts_node_symbol(type) == ts_language_symbol_for_name(tree_sitter_go(),
+										"qualified_type",
+										14, true))
+				w->p->positional_literals = true;
 			visit(w, el, R_NONE);
 		}
 	}

@@ -89,6 +89,12 @@ static int scan_dir(struct lint_package_list *l, const char *dir, bool recursive
 		if (e->d_name[0] == '.' || e->d_name[0] == '_')
 			continue;
 		p = path_join(dir, e->d_name);
+		/* go's ./... does not follow symbolic links to directories; neither do we */
+		if (lstat(p, &st) == 0 && S_ISLNK(st.st_mode) && !stat(p, &st) &&
+		    S_ISDIR(st.st_mode)) {
+			free(p);
+			continue;
+		}
 		if (stat(p, &st)) {
 			free(p);
 			continue;

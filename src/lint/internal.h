@@ -186,10 +186,11 @@ struct package_ctx {
 	size_t nfiles;
 	struct func *funcs;
 	size_t nfuncs, funcs_alloc;
-	struct hashmap fields; /* field name -> struct field_facts */
-	struct hashmap fnames; /* function name -> struct func * (plain functions only) */
-	int go_minor;	       /* -1 unknown */
-	struct arena *arena;
+	struct hashmap fields;	  /* field name -> struct field_facts */
+	struct hashmap fnames;	  /* function name -> struct func * (plain functions only) */
+	int go_minor;		  /* -1 unknown */
+	bool positional_literals; /* a struct literal without field names: fields set unseen */
+	struct arena *arena;	  /* freed when the package is done: nothing a finding keeps */
 	struct finding_sink *out;
 };
 

@@ -39,6 +39,7 @@ struct pwalk {
 	int32_t root_of[MAX_BITS]; /* a field path's leading variable, or -1 */
 	uint32_t key_len[MAX_BITS];
 	int nbits;
+	uint64_t nil_ok; /* bits whose nil state is followed (see choose_bits) */
 	uint32_t close_row[MAX_BITS], close_col[MAX_BITS];
 	struct frame frames[MAX_FRAMES];
 	int nframes;
@@ -475,7 +476,7 @@ static void walk(struct pwalk *w, TSNode n, struct pstate *st)
 						continue;
 					st->closed &= ~(1ull << b);
 					st->must_closed &= ~(1ull << b);
-					if (sy->nil_decl)
+					if (sy->nil_decl && (w->nil_ok >> b & 1))
 						st->nil |= 1ull << b;
 				}
 			}
@@ -555,19 +556,25 @@ static void choose_bits(struct pwalk *w)
 			w->key_len[w->nbits++] = o->key_len;
 		}
 	}
-	for (size_t i = 0; i < fn->nsyms && w->nbits < MAX_BITS; i++) {
+	w->nil_ok = 0;
+	for (size_t i = 0; i < fn->nsyms; i++) {
 		const struct sym *s = &fn->syms[i];
-		bool ok = s->nil_decl && s->ctx == w->ctx && !s->closure_assign && w->bit_of[i] < 0;
+		bool ok = s->nil_decl && s->ctx == w->ctx && !s->closure_assign;
 		for (size_t k = 0; ok && k < fn->nops; k++) {
 			const struct op *o = &fn->ops[k];
 			if (o->sym == (int32_t)i && (o->kind == OP_NILCMP || o->kind == OP_ESCAPE ||
 						     o->kind == OP_CALLARG || o->kind == OP_GOARG))
 				ok = false;
 		}
-		if (ok) {
+		if (!ok)
+			continue;
+		if (w->bit_of[i] < 0) {
+			if (w->nbits >= MAX_BITS)
+				break;
 			w->bit_of[i] = (int8_t)w->nbits;
 			w->sym_of[w->nbits++] = (int32_t)i;
 		}
+		w->nil_ok |= 1ull << w->bit_of[i]; /* may be nil: never compared with nil, etc. */
 	}
 }
 

@@ -180,8 +180,17 @@ static void range_never_closed(struct package_ctx *p, const struct func *fn, int
 	for (size_t i = 0; i < fn->nops; i++) {
 		const struct op *o = &fn->ops[i];
 		struct lint_finding *f;
+		uint32_t key = 0;
 		if (o->sym != s || o->kind != OP_RANGE)
 			continue;
+		/* The for statement of this range: the innermost loop around the expression. */
+		for (size_t k = 0; k < fn->nloops; k++)
+			if (fn->loops[k].key - 1 <= o->byte && o->byte < fn->loops[k].end &&
+			    fn->loops[k].key > key)
+				key = fn->loops[k].key;
+		if (key && loop_exit(fn, key, o->ctx))
+			continue; /* the loop can end by return or break: nothing waits for a close
+				   */
 		f = finding_add(p, "CW101", fn->file->path, o->row, o->col,
 				"range over channel %s, which no path closes: the loop never ends",
 				sym_name(p, sy));
@@ -211,7 +220,8 @@ static void fields_never_closed(struct package_ctx *p)
 	struct hashmap_entry *e;
 	while ((e = hashmap_next(&p->fields, &pos))) {
 		const struct field_facts *ff = e->value;
-		if (!ff->chan_type || ff->exported || ff->closed || ff->escapes)
+		if (!ff->chan_type || ff->exported || ff->closed || ff->escapes ||
+		    p->positional_literals)
 			continue;
 		for (uint32_t i = 0; i < ff->nranges; i++) {
 			const struct op *o = &ff->ranges[i];
@@ -272,8 +282,8 @@ static struct path_count path_sends(const struct func *fn, int32_t s, TSNode n, 
 				return (struct path_count){1, -1};
 		return none;
 	}
-	if (sy == G.return_statement || sy == G.goto_statement)
-		return (struct path_count){-1, 0};
+	if (sy == G.return_statement || sy == G.goto_statement || sy == G.break_statement)
+		return (struct path_count){-1, 0}; /* a break leaves the loop: counted as ended */
 	if (sy == G.block || sy == G.labeled_statement)
 		return path_sends_seq(fn, s, n, 0, depth);
 	if (sy == G.if_statement) {
@@ -503,6 +513,10 @@ static void never_sent(struct package_ctx *p, const struct func *fn, int32_t s)
 	u = chan_use_of(p, fn, s);
 	if (u.escapes || u.sends || u.closes)
 		return;
+	for (size_t i = 0; i < fn->nops; i++)
+		if (fn->ops[i].sym == s &&
+		    (fn->ops[i].kind == OP_CALLARG || fn->ops[i].kind == OP_GOARG))
+			return; /* handed to a function: a stub today, a sender tomorrow */
 	for (size_t i = 0; i < fn->nops; i++) {
 		const struct op *o = &fn->ops[i];
 		struct lint_finding *f;
@@ -638,21 +652,12 @@ static void timer_leaks(struct package_ctx *p, const struct func *fn)
 	for (size_t i = 0; i < fn->nops; i++) {
 		const struct op *o = &fn->ops[i];
 		const struct loop_span *l = loop_of(fn, o->loop);
-		bool endless = false;
-		/* An endless loop after the call, with no way out: the ticker lives exactly as
-		 * long as this goroutine. */
-		for (size_t k = 0; k < fn->nloops && !endless; k++) {
-			const struct loop_span *e = &fn->loops[k];
-			endless =
-			    e->unbounded && e->ctx == o->ctx &&
-			    (e->key > o->byte || (o->byte >= e->key - 1 && o->byte < e->end)) &&
-			    !loop_exit(fn, e->key, o->ctx);
-		}
 		/* Timers pile up only when the loop can go round while they are pending: another
 		 * case continues it, and the loop is endless (for {}, or range over a channel). A
 		 * bounded loop leaves at most one timer per element, a pile we cannot size. */
 		if (o->kind == OP_TIME_AFTER && l && l->unbounded &&
-		    (o->flags & OPF_OTHER_CONTINUES))
+		    (o->flags & OPF_OTHER_CONTINUES) &&
+		    !fn->in_test_file /* a test's timers fire and go before anything piles up */)
 			finding_add(
 			    p, "CW109", fn->file->path, o->row, o->col,
 			    "time.After in a select inside a loop: every iteration leaves a "
@@ -660,7 +665,7 @@ static void timer_leaks(struct package_ctx *p, const struct func *fn)
 			    "time.Timer, or go 1.23)",
 			    p->go_minor);
 		/* A ticker that lives as long as its goroutine's endless loop is not a leak. */
-		else if (o->kind == OP_TIME_TICK && !fn->is_main_or_init && (o->loop || !endless))
+		else if (o->kind == OP_TIME_TICK && o->loop) /* a new ticker every iteration */
 			finding_add(
 			    p, "CW109", fn->file->path, o->row, o->col,
 			    "time.Tick's ticker can never be stopped and is never collected "
