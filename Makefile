@@ -170,9 +170,17 @@ test: all
 demo: $(BIN)
 	$(Q)./examples/demo.sh $(abspath $(BIN))
 
-bench: $(BIN)
+# The bare tree-sitter parse chanwatch lint is measured against (bench/lint/run.sh).
+BARE_PARSE := $(BUILD)/bench/bare-parse
+$(BARE_PARSE): bench/lint/bare-parse.c $(GRAMMAR_OBJ) | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< $(GRAMMAR_OBJ) $(LDFLAGS) -ltree-sitter -lpthread -o $@
+
+bench: $(BIN) $(BARE_PARSE)
 	$(Q)./bench/dump/run.sh $(abspath $(BIN))
 	$(Q)./bench/trace/run.sh $(abspath $(BIN))
+	$(Q)BENCH_OUTPUT=$(abspath $(OUTPUT)) ./bench/lint/run.sh $(abspath $(BIN))
 
 FORMAT_FILES = $(shell git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 2>/dev/null)
 format:

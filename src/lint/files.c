@@ -70,6 +70,16 @@ static void package_add_file(struct lint_package *p, char *path)
 	p->files[p->nfiles++] = path;
 }
 
+/* A directory with its own go.mod is another module: go's ./... stops there, and so do we. */
+static bool has_go_mod(const char *dir)
+{
+	char *mod = path_join(dir, "go.mod");
+	struct stat st;
+	bool yes = !stat(mod, &st) && S_ISREG(st.st_mode);
+	free(mod);
+	return yes;
+}
+
 /* Adds dir's .go files as a package (none: nothing). Recurses when recursive. */
 static int scan_dir(struct lint_package_list *l, const char *dir, bool recursive, int depth,
 		    struct cw_error *err)
@@ -100,7 +110,7 @@ static int scan_dir(struct lint_package_list *l, const char *dir, bool recursive
 			continue;
 		}
 		if (S_ISDIR(st.st_mode) && recursive && strcmp(e->d_name, "vendor") &&
-		    strcmp(e->d_name, "testdata")) {
+		    strcmp(e->d_name, "testdata") && !has_go_mod(p)) {
 			subdirs = grow_array(subdirs, &suballoc, nsub + 1, sizeof(*subdirs));
 			subdirs[nsub++] = p;
 		} else if (S_ISREG(st.st_mode) && is_go_file(e->d_name)) {

@@ -23,10 +23,22 @@ is "$?" 2 "--json with --sarif: exit 2"
 n_file=$("$CHANWATCH" lint -q "$cases/CW101/pos_range.go" | wc -l)
 n_dir=$("$CHANWATCH" lint -q "$cases/CW101" | wc -l)
 ok "$([ "$n_file" -ge 1 ] && [ "$n_file" -le "$n_dir" ]; echo $?)" "a single file is linted ($n_file of $n_dir findings)"
-n_all=$(cd "$cases" && "$CHANWATCH" lint -q ./... | wc -l)
-n_rec=$("$CHANWATCH" lint -q "$cases/..." | wc -l)
-is "$n_all" "$n_rec" "./... from inside finds what DIR/... finds"
-ok "$([ "$n_all" -gt "$n_dir" ]; echo $?)" "./... recurses ($n_all findings)"
+# ./... recurses into packages of this module and stops at nested modules, as go does.
+mkdir -p "$TMP/rec/a/b" "$TMP/rec/nested"
+printf 'module example.com/rec\n\ngo 1.22\n' >"$TMP/rec/go.mod"
+leak='func f() { ch := make(chan int); for range ch {} }'
+printf 'package rec\n%s\n' "$leak" >"$TMP/rec/rec.go"
+printf 'package a\n%s\n' "$leak" >"$TMP/rec/a/a.go"
+printf 'package b\n%s\n' "$leak" >"$TMP/rec/a/b/b.go"
+printf 'module example.com/nested\n\ngo 1.22\n' >"$TMP/rec/nested/go.mod"
+printf 'package nested\n%s\n' "$leak" >"$TMP/rec/nested/n.go"
+n_all=$(cd "$TMP/rec" && "$CHANWATCH" lint -q ./... | grep -c CW101)
+n_rec=$("$CHANWATCH" lint -q "$TMP/rec/..." | grep -c CW101)
+is "$n_all" 3 "./... covers the module's three packages, not the nested module"
+is "$n_rec" "$n_all" "DIR/... finds what ./... from inside finds"
+is "$("$CHANWATCH" lint -q "$TMP/rec/nested/..." | grep -c CW101)" 1 "the nested module is linted when named"
+ln -s "$TMP/rec/a" "$TMP/rec/link"
+is "$(cd "$TMP/rec" && "$CHANWATCH" lint -q ./... | grep -c CW101)" 3 "symbolic links to directories are not followed"
 line=$("$CHANWATCH" lint -q "$cases/CW101" | head -n 1)
 like "$line" '^/.*/pos_range\.go:[0-9]+:[0-9]+: .+ \(CW101\)$' "text findings read file:line:col: message (CWnnn)"
 mkdir -p "$TMP/mod/vendor/x" "$TMP/mod/testdata"
