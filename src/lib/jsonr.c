@@ -2,6 +2,8 @@
 // Strict, bounded JSON reader: recursive descent, children collected on scratch stacks.
 #include "lib/jsonr.h"
 
+#include "lib/utf8.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -75,29 +77,6 @@ static struct jsonr_value *new_value(struct parser *ps, enum jsonr_type t)
 	return v;
 }
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	uint32_t cp;
-	size_t len;
-
-	if (p[0] < 0xc2 || p[0] > 0xf4)
-		return 0;
-	len = p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
-	if (len > n)
-		return 0;
-	cp = p[0] & (0x7f >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 static size_t put_utf8(char *out, uint32_t cp)
 {
 	if (cp < 0x80) {
@@ -166,7 +145,7 @@ static int parse_string(struct parser *ps, const char **s, size_t *slen)
 		if (c < 0x20)
 			return fail(ps, -EINVAL, i, "control character \\x%02x in string", c);
 		if (c >= 0x80) {
-			size_t k = utf8_len(ps->p + i, end - i);
+			size_t k = utf8_seq_len(ps->p + i, end - i);
 			if (!k)
 				return fail(ps, -EINVAL, i, "invalid UTF-8 in string");
 			memcpy(out + n, ps->p + i, k);

@@ -29,8 +29,9 @@ struct lint_package_list {
 /*
  * Expands go-style patterns into packages: FILE.go, DIR, DIR/... (recursive, skipping
  * vendor/, testdata/, directories whose names start with '.' or '_', symbolic links to
- * directories, and nested modules (a directory with its own go.mod), as go does), and ./... . Files named on the command line form one package per directory. Returns 0, or
- * -1 with err naming the pattern that matched nothing or could not be read.
+ * directories, and nested modules (a directory with its own go.mod), as go does), and ./... . Files
+ * named on the command line form one package per directory. Returns 0, or -1 with err naming the
+ * pattern that matched nothing or could not be read.
  */
 int lint_expand(const char *const *patterns, size_t n, struct lint_package_list *out,
 		struct cw_error *err);
