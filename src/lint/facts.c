@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/grow.h"
 #include "lib/banned.h"
@@ -193,6 +194,48 @@ static bool is_make_chan(const struct walker *w, TSNode n, int64_t *cap)
 		}
 	}
 	return true;
+}
+
+/*
+ * The value of a constant duration expression: time.Second, 5 * time.Second, 100*time.Millisecond,
+ * a bare integer (nanoseconds). INT64_MAX when it is not one of these (a variable): unknown
+ * counts as long. Timers shorter than a second fire before many can pile up.
+ */
+static int64_t const_duration_ns(const struct walker *w, TSNode n)
+{
+	static const struct {
+		const char *name;
+		int64_t ns;
+	} units[] = {{"Nanosecond", 1},		{"Microsecond", 1000},
+		     {"Millisecond", 1000000},	{"Second", 1000000000LL},
+		     {"Minute", 60000000000LL}, {"Hour", 3600000000000LL}};
+	if (is_sym(n, G.parenthesized_expression))
+		return const_duration_ns(w, ts_named(n, 0));
+	if (is_sym(n, G.int_literal)) {
+		uint32_t len;
+		const char *t = node_text(w->f, n, &len);
+		int64_t v = 0;
+		for (uint32_t i = 0; i < len && i < 18; i++) {
+			if (t[i] < '0' || t[i] > '9')
+				return INT64_MAX;
+			v = v * 10 + (t[i] - '0');
+		}
+		return v;
+	}
+	if (is_sym(n, G.selector_expression) && node_is(w->f, field_of(n, G.f_operand), "time")) {
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (node_is(w->f, field_of(n, G.f_field), units[i].name))
+				return units[i].ns;
+		return INT64_MAX;
+	}
+	if (is_sym(n, G.binary_expression) && node_is(w->f, field_of(n, G.f_operator), "*")) {
+		int64_t a = const_duration_ns(w, field_of(n, G.f_left));
+		int64_t b = const_duration_ns(w, field_of(n, G.f_right));
+		if (a == INT64_MAX || b == INT64_MAX || (a && b > INT64_MAX / a))
+			return INT64_MAX;
+		return a * b;
+	}
+	return INT64_MAX;
 }
 
 static bool is_call_to(const struct walker *w, TSNode n, const char *name)
@@ -490,7 +533,8 @@ static void visit_call(struct walker *w, TSNode n)
 			    node_is(w->f, fld, "Fatalln")))))
 			add_op(w, OP_EXIT, -1, n);
 		else if (is_sym(operand, G.identifier) && node_is(w->f, operand, "time") && s < 0) {
-			if (node_is(w->f, fld, "After") && w->comm_select)
+			if (node_is(w->f, fld, "After") && w->comm_select &&
+			    const_duration_ns(w, ts_named(args, 0)) >= 1000000000LL)
 				add_op(w, OP_TIME_AFTER, -1, n);
 			else if (node_is(w->f, fld, "Tick"))
 				add_op(w, OP_TIME_TICK, -1, n);
@@ -594,14 +638,43 @@ static void visit_var_spec(struct walker *w, TSNode n)
 	}
 }
 
-/* The case's last statement ends the function (return, goto, panic, t.Fatal, os.Exit). */
+/* The channel a case receives from is a shutdown signal (ctx.Done(), stop, done, quit...):
+ * it fires once, so it does not make a loop go round again and again. */
+static bool case_is_shutdown(const struct walker *w, TSNode c)
+{
+	static const char *const words[] = {"done",   "stop", "quit", "shutdown", "clos",  "exit",
+					    "cancel", "term", "die",  "kill",	  "finish"};
+	TSNode comm = field_of(c, G.f_communication), right, ch;
+	uint32_t len;
+	const char *t;
+	if (!is_sym(comm, G.receive_statement))
+		return false;
+	right = field_of(comm, G.f_right);
+	ch = field_of(right, G.f_operand);
+	if (is_sym(ch, G.call_expression))
+		ch = field_of(ch, G.f_function); /* ctx.Done() */
+	if (is_sym(ch, G.selector_expression))
+		ch = field_of(ch, G.f_field);
+	t = node_text(w->f, ch, &len);
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t wl = strlen(words[i]);
+		for (uint32_t k = 0; k + wl <= len; k++)
+			if (!strncasecmp(t + k, words[i], wl))
+				return true;
+	}
+	return false;
+}
+
+/* The case's last statement ends the function (return, goto, panic, t.Fatal, os.Exit), or
+ * leaves the loop by a labelled break. */
 static bool case_ends_function(const struct walker *w, TSNode c)
 {
 	static const char *const ends[] = {"panic", "Fatal",  "Fatalf", "Fatalln", "FailNow",
 					   "Exit",  "Goexit", "Skip",	"Skipf",   "SkipNow"};
 	uint32_t n = ts_nnamed(c);
 	TSNode none = {0}, last = n ? ts_named(c, n - 1) : none, fn;
-	if (is_sym(last, G.return_statement) || is_sym(last, G.goto_statement))
+	if (is_sym(last, G.return_statement) || is_sym(last, G.goto_statement) ||
+	    (is_sym(last, G.break_statement) && ts_nnamed(last)))
 		return true;
 	if (!is_sym(last, G.expression_statement))
 		return false;
@@ -623,7 +696,7 @@ static void visit_select(struct walker *w, TSNode n)
 		TSSymbol s = ts_node_symbol(c);
 		bool is_case = s == G.communication_case || s == G.default_case;
 		cases += is_case;
-		continuing += is_case && !case_ends_function(w, c);
+		continuing += is_case && !case_ends_function(w, c) && !case_is_shutdown(w, c);
 	}
 	if (cases == 0)
 		add_op(w, OP_SELECT0, -1, n);
@@ -639,7 +712,12 @@ static void visit_select(struct walker *w, TSNode n)
 			w->comm_alt = cases > 1;
 			w->case_start = ts_node_start_byte(c);
 			w->case_end = ts_node_end_byte(c);
-			w->other_continues = continuing > (case_ends_function(w, c) ? 0u : 1u);
+			w->other_continues =
+			    continuing >
+			    ((case_ends_function(w, c) || case_is_shutdown(w, c)) ? 0u : 1u);
+			/* A select followed by return runs once, not once per iteration. */
+			if (is_sym(ts_node_next_named_sibling(n), G.return_statement))
+				w->other_continues = false;
 			if (is_sym(comm, G.receive_statement)) {
 				TSNode left = field_of(comm, G.f_left),
 				       right = field_of(comm, G.f_right);

@@ -80,9 +80,26 @@ static bool has_go_mod(const char *dir)
 	return yes;
 }
 
+/* A go.mod in dir or a directory above it. */
+static bool module_above(const char *dir)
+{
+	char *abs = realpath(dir, NULL);
+	bool found = false;
+	for (int depth = 0; abs && depth < 256 && !found; depth++) {
+		char *slash;
+		found = has_go_mod(abs);
+		slash = strrchr(abs, '/');
+		if (!slash || slash == abs)
+			break;
+		*slash = '\0';
+	}
+	free(abs);
+	return found;
+}
+
 /* Adds dir's .go files as a package (none: nothing). Recurses when recursive. */
-static int scan_dir(struct lint_package_list *l, const char *dir, bool recursive, int depth,
-		    struct cw_error *err)
+static int scan_dir(struct lint_package_list *l, const char *dir, bool recursive, bool in_module,
+		    int depth, struct cw_error *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -91,8 +108,8 @@ static int scan_dir(struct lint_package_list *l, const char *dir, bool recursive
 	int ret = 0;
 
 	if (!d)
-		return cw_error_set(err, "cannot read directory '%s': %s", dir, strerror(errno)),
-		       -1;
+		return cw_error_set(err, "cannot read directory '%s': %s", dir, strerror(errno));
+	in_module = in_module || has_go_mod(dir);
 	while ((e = readdir(d))) {
 		struct stat st;
 		char *p;
@@ -109,8 +126,10 @@ static int scan_dir(struct lint_package_list *l, const char *dir, bool recursive
 			free(p);
 			continue;
 		}
+		/* Inside a module, a directory with its own go.mod is another module: go's ./...
+		 * stops there. Outside any module (a GOPATH tree) every module is walked. */
 		if (S_ISDIR(st.st_mode) && recursive && strcmp(e->d_name, "vendor") &&
-		    strcmp(e->d_name, "testdata") && !has_go_mod(p)) {
+		    strcmp(e->d_name, "testdata") && !(in_module && has_go_mod(p))) {
 			subdirs = grow_array(subdirs, &suballoc, nsub + 1, sizeof(*subdirs));
 			subdirs[nsub++] = p;
 		} else if (S_ISREG(st.st_mode) && is_go_file(e->d_name)) {
@@ -134,7 +153,7 @@ static int scan_dir(struct lint_package_list *l, const char *dir, bool recursive
 			ret = cw_error_set(err, "'%s': directories nested deeper than %d",
 					   subdirs[i], MAX_DEPTH);
 		else
-			ret = scan_dir(l, subdirs[i], true, depth + 1, err);
+			ret = scan_dir(l, subdirs[i], true, in_module, depth + 1, err);
 	}
 	for (size_t i = 0; i < nsub; i++)
 		free(subdirs[i]);
@@ -183,7 +202,7 @@ int lint_expand(const char *const *patterns, size_t n, struct lint_package_list 
 			return -1;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			ret = scan_dir(out, pat, recursive, 0, err);
+			ret = scan_dir(out, pat, recursive, module_above(pat), 0, err);
 		} else if (S_ISREG(st.st_mode) && !recursive) {
 			char *dir = dir_of(pat);
 			package_add_file(find_package(out, dir), xstrdup(pat));

@@ -37,6 +37,12 @@ n_rec=$("$CHANWATCH" lint -q "$TMP/rec/..." | grep -c CW101)
 is "$n_all" 3 "./... covers the module's three packages, not the nested module"
 is "$n_rec" "$n_all" "DIR/... finds what ./... from inside finds"
 is "$("$CHANWATCH" lint -q "$TMP/rec/nested/..." | grep -c CW101)" 1 "the nested module is linted when named"
+mkdir -p "$TMP/gopath/m1" "$TMP/gopath/m2"
+for m in m1 m2; do
+	printf 'module example.com/%s\n\ngo 1.22\n' $m >"$TMP/gopath/$m/go.mod"
+	printf 'package %s\n%s\n' $m "$leak" >"$TMP/gopath/$m/$m.go"
+done
+is "$("$CHANWATCH" lint -q "$TMP/gopath/..." | grep -c CW101)" 2 "outside any module (a GOPATH tree) every module is walked"
 ln -s "$TMP/rec/a" "$TMP/rec/link"
 is "$(cd "$TMP/rec" && "$CHANWATCH" lint -q ./... | grep -c CW101)" 3 "symbolic links to directories are not followed"
 line=$("$CHANWATCH" lint -q "$cases/CW101" | head -n 1)
