@@ -262,6 +262,7 @@ static void mark_ticker(struct walker *w, int32_t s, TSNode call)
 	w->fn->syms[s].ticker = true;
 	w->fn->syms[s].tick_row = pt.row;
 	w->fn->syms[s].tick_col = pt.column;
+	w->fn->syms[s].tick_byte = ts_node_start_byte(call);
 }
 
 static void visit_identifier(struct walker *w, TSNode n, enum role role)
@@ -756,6 +757,17 @@ static void visit_select(struct walker *w, TSNode n)
 	w->breakable = saved_break;
 }
 
+/* range t.C with t a time.NewTicker: a ticker's channel is never closed. */
+static bool ranges_over_ticker(const struct walker *w, TSNode right)
+{
+	int32_t s;
+	if (!is_sym(right, G.selector_expression) ||
+	    !node_is(w->f, field_of(right, G.f_field), "C"))
+		return false;
+	s = lookup_node(w, field_of(right, G.f_operand));
+	return s >= 0 && w->fn->syms[s].ticker;
+}
+
 static void visit_for(struct walker *w, TSNode n)
 {
 	uint32_t count = ts_nnamed(n);
@@ -774,7 +786,8 @@ static void visit_for(struct walker *w, TSNode n)
 			int32_t rs = lookup_node(w, right);
 			bool define = false;
 			unbounded = (rs >= 0 && w->fn->syms[rs].chan_decl) ||
-				    is_call_to(w, right, "time.Tick");
+				    is_call_to(w, right, "time.Tick") ||
+				    ranges_over_ticker(w, right);
 			if (is_sym(right, G.call_expression) && is_sym(callee, G.identifier) &&
 			    lookup_node(w, callee) < 0) {
 				struct op *o = add_op(w, OP_RANGE_CALL, -1, right);

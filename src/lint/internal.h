@@ -105,7 +105,7 @@ struct sym {
 	int param_index;
 	int64_t cap; /* make's capacity: >= 0 constant, -1 unbuffered not given... see CAP_ */
 	uint32_t make_row, make_col, make_byte;
-	uint32_t tick_row, tick_col;
+	uint32_t tick_row, tick_col, tick_byte;
 	uint32_t make_loop;    /* innermost loop (start+1) of the make, 0 none */
 	const char *from_call; /* x := f(...) with f a plain function name: f, else NULL */
 	uint32_t from_call_len;

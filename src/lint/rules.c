@@ -644,6 +644,18 @@ static void senders_outnumber(struct package_ctx *p, const struct func *fn, int3
 	}
 }
 
+/* After byte, ctx enters an endless loop with no way out (return, break): whatever it made
+ * before lives as long as the goroutine, which is the process's lifetime. */
+static bool runs_forever_after(const struct func *fn, uint16_t ctx, uint32_t byte)
+{
+	for (size_t k = 0; k < fn->nloops; k++) {
+		const struct loop_span *e = &fn->loops[k];
+		if (e->unbounded && e->ctx == ctx && e->key > byte && !loop_exit(fn, e->key, ctx))
+			return true;
+	}
+	return false;
+}
+
 /* CW109: timers that stay alive until they fire, before Go 1.23. */
 static void timer_leaks(struct package_ctx *p, const struct func *fn)
 {
@@ -686,7 +698,7 @@ static void timer_leaks(struct package_ctx *p, const struct func *fn)
 				  o->kind == OP_GOARG || o->kind == OP_ASSIGN ||
 				  o->kind == OP_RETURN;
 		}
-		if (!stopped && !escapes)
+		if (!stopped && !escapes && !runs_forever_after(fn, sy->ctx, sy->tick_byte))
 			finding_add(
 			    p, "CW109", fn->file->path, sy->tick_row, sy->tick_col,
 			    "ticker %s is never stopped: it is never collected (go.mod says "
