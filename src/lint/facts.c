@@ -37,6 +37,7 @@ struct walker {
 	TSPoint comm_point;   /* ... its position */
 	uint32_t case_start, case_end; /* ... the case's span */
 	bool other_continues;	       /* ... another case of it does not end the function */
+	bool others_exit;	       /* ... its other cases all end the process */
 	bool comm_alt;		       /* ... which has another case or a default */
 	bool deferred;		       /* inside a defer statement's call */
 	const char *callee;
@@ -139,6 +140,8 @@ static struct op *add_op(struct walker *w, enum op_kind kind, int32_t sym, TSNod
 		o->case_end = w->case_end;
 		if (w->other_continues)
 			o->flags |= OPF_OTHER_CONTINUES;
+		if (w->others_exit)
+			o->flags |= OPF_OTHERS_EXIT;
 		o->flags |= OPF_IN_SELECT | (w->comm_alt ? OPF_SELECT_ALT : 0);
 	}
 	if (w->deferred)
@@ -527,6 +530,8 @@ static void visit_call(struct walker *w, TSNode n)
 		int32_t s = lookup_node(w, operand);
 		if (s >= 0 && w->fn->syms[s].ticker && node_is(w->f, fld, "Stop"))
 			add_op(w, OP_STOP, s, n);
+		else if (s >= 0)
+			add_op(w, OP_METHOD, s, operand);
 		else if (s < 0 && is_sym(operand, G.identifier) &&
 			 ((node_is(w->f, operand, "os") && node_is(w->f, fld, "Exit")) ||
 			  (node_is(w->f, operand, "log") &&
@@ -688,9 +693,27 @@ static bool case_ends_function(const struct walker *w, TSNode c)
 	return false;
 }
 
+/* The case's last statement ends the process: os.Exit(...), log.Fatal...(...). */
+static bool case_exits_process(const struct walker *w, TSNode c)
+{
+	uint32_t n = ts_nnamed(c);
+	TSNode none = {0}, last = n ? ts_named(c, n - 1) : none, fn, op;
+	if (!is_sym(last, G.expression_statement))
+		return false;
+	fn = field_of(ts_named(last, 0), G.f_function);
+	if (!is_sym(fn, G.selector_expression))
+		return false;
+	op = field_of(fn, G.f_operand);
+	fn = field_of(fn, G.f_field);
+	return (node_is(w->f, op, "os") && node_is(w->f, fn, "Exit")) ||
+	       (node_is(w->f, op, "log") &&
+		(node_is(w->f, fn, "Fatal") || node_is(w->f, fn, "Fatalf") ||
+		 node_is(w->f, fn, "Fatalln")));
+}
+
 static void visit_select(struct walker *w, TSNode n)
 {
-	uint32_t count = ts_nnamed(n), cases = 0, continuing = 0;
+	uint32_t count = ts_nnamed(n), cases = 0, continuing = 0, exiting = 0;
 	uint32_t saved_break = w->breakable;
 	for (uint32_t i = 0; i < count; i++) {
 		TSNode c = ts_named(n, i);
@@ -698,6 +721,7 @@ static void visit_select(struct walker *w, TSNode n)
 		bool is_case = s == G.communication_case || s == G.default_case;
 		cases += is_case;
 		continuing += is_case && !case_ends_function(w, c) && !case_is_shutdown(w, c);
+		exiting += is_case && case_exits_process(w, c);
 	}
 	if (cases == 0)
 		add_op(w, OP_SELECT0, -1, n);
@@ -716,6 +740,8 @@ static void visit_select(struct walker *w, TSNode n)
 			w->other_continues =
 			    continuing >
 			    ((case_ends_function(w, c) || case_is_shutdown(w, c)) ? 0u : 1u);
+			w->others_exit =
+			    cases > 1 && exiting == cases - 1 && !case_exits_process(w, c);
 			/* A select followed by return runs once, not once per iteration. */
 			if (is_sym(ts_node_next_named_sibling(n), G.return_statement))
 				w->other_continues = false;

@@ -61,7 +61,8 @@ enum op_kind {
 	OP_TIME_TICK,  /* time.Tick(...) (sym -1) */
 	OP_RETURN,     /* return ch */
 	OP_RANGE_CALL, /* for ... range f(...) with f of this package (sym -1, callee set) */
-	OP_EXIT	       /* os.Exit, log.Fatal...: the process ends here (sym -1) */
+	OP_EXIT,       /* os.Exit, log.Fatal...: the process ends here (sym -1) */
+	OP_METHOD      /* x.M(...): a method of x may re-make x's channel fields */
 };
 
 #define OPF_SELECT_ALT 1 /* a case of a select with another case or a default */
@@ -69,6 +70,8 @@ enum op_kind {
 #define OPF_DEFER      4 /* inside a defer statement's call: runs when the function returns */
 /* A select case whose select has another case that does not end the function. */
 #define OPF_OTHER_CONTINUES 8
+/* A select case whose select's other cases all end the process (os.Exit, log.Fatal). */
+#define OPF_OTHERS_EXIT 16
 
 struct op {
 	uint8_t kind;

@@ -189,6 +189,20 @@ static void reset_left(struct pwalk *w, TSNode left, struct pstate *st)
 		reset_at(w, ts_named(left, i), st);
 }
 
+/* x.M(): a method of x may re-make any channel field of x (x.ch = make(...)): forget that
+ * they were closed. */
+static void method_resets(struct pwalk *w, TSNode operand, struct pstate *st)
+{
+	const struct op *o = op_at(w, operand, OP_METHOD);
+	if (!o)
+		return;
+	for (int b = 0; b < w->nbits; b++)
+		if (w->sym_of[b] < 0 && w->root_of[b] == o->sym) {
+			st->closed &= ~(1ull << b);
+			st->must_closed &= ~(1ull << b);
+		}
+}
+
 /* Calls after which the path does not go on. */
 static bool is_noreturn_call(const struct pwalk *w, TSNode call)
 {
@@ -445,6 +459,8 @@ static void walk(struct pwalk *w, TSNode n, struct pstate *st)
 			if (is_sym(fn, G.identifier) && node_is(w->fn->file, fn, "close") &&
 			    ts_nnamed(args) == 1)
 				do_close(w, ts_named(args, 0), st);
+			else if (is_sym(fn, G.selector_expression))
+				method_resets(w, ts_field(fn, G.f_operand), st);
 			else if (is_noreturn_call(w, e))
 				*st = DEAD;
 		} else {

@@ -408,8 +408,9 @@ static void abandoned_sender(struct package_ctx *p, const struct func *fn, int32
 	}
 	if (!many && sends <= (unsigned)sy->cap)
 		return;
-	if (recv->flags & OPF_SELECT_ALT) {
-		/* In a loop, the receiver leaves only by a way out not through this case. */
+	if ((recv->flags & OPF_SELECT_ALT) && !(recv->flags & OPF_OTHERS_EXIT)) {
+		/* In a loop, the receiver leaves only by a way out not through this case. Leaving
+		 * by os.Exit or log.Fatal ends the process, and the sender with it. */
 		leaves = !recv->loop;
 		for (size_t i = 0; i < fn->njumps && !leaves; i++) {
 			const struct jump *j = &fn->jumps[i];
