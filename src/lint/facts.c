@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // One walk over a file's syntax tree: every function's channel variables, what is done to
 // them and in which goroutine, its go statements and returns; struct fields of chan type.
+#define _GNU_SOURCE
 #include "lint/internal.h"
 
 #include <stdlib.h>
@@ -528,6 +529,8 @@ static void visit_call(struct walker *w, TSNode n)
 	if (is_sym(fn, G.selector_expression)) {
 		TSNode operand = field_of(fn, G.f_operand), fld = field_of(fn, G.f_field);
 		int32_t s = lookup_node(w, operand);
+		if (node_is(w->f, fld, "Wait") && ts_nnamed(args) == 0)
+			add_op(w, OP_WAIT, -1, n);
 		if (s >= 0 && w->fn->syms[s].ticker && node_is(w->f, fld, "Stop"))
 			add_op(w, OP_STOP, s, n);
 		else if (s >= 0)
@@ -946,6 +949,33 @@ static void visit_field_decl(struct walker *w, TSNode n)
 	}
 }
 
+/*
+ * Test-file code go test never runs: an Example without an "Output:" comment (only compiled),
+ * or a function whose first statement is t.Skip/SkipNow/Skipf.
+ */
+static bool function_never_runs(const struct walker *w, const struct func *fn, TSNode body)
+{
+	TSNode first = ts_named(body, 0), call, callee;
+	uint32_t len;
+	const char *text;
+	if (!fn->in_test_file)
+		return false;
+	if (fn->name && fn->name_len >= 7 && !memcmp(fn->name, "Example", 7)) {
+		text = node_text(w->f, body, &len);
+		if (!memmem(text, len, "Output:", 7))
+			return true;
+	}
+	if (!is_sym(first, G.expression_statement))
+		return false;
+	call = ts_named(first, 0);
+	callee = field_of(call, G.f_function);
+	if (!is_sym(call, G.call_expression) || !is_sym(callee, G.selector_expression))
+		return false;
+	callee = field_of(callee, G.f_field);
+	return node_is(w->f, callee, "Skip") || node_is(w->f, callee, "SkipNow") ||
+	       node_is(w->f, callee, "Skipf");
+}
+
 static void visit_function(struct walker *w, TSNode n, bool is_method)
 {
 	struct package_ctx *p = w->p;
@@ -968,6 +998,7 @@ static void visit_function(struct walker *w, TSNode n, bool is_method)
 		fn->name = node_text(w->f, name, &fn->name_len);
 		fn->is_main_or_init = node_is(w->f, name, "main") || node_is(w->f, name, "init");
 	}
+	fn->never_runs = function_never_runs(w, fn, body);
 	w->fn = fn;
 	w->ctx = 0;
 	w->loop = w->breakable = w->comm_select = 0;

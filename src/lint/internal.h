@@ -62,7 +62,8 @@ enum op_kind {
 	OP_RETURN,     /* return ch */
 	OP_RANGE_CALL, /* for ... range f(...) with f of this package (sym -1, callee set) */
 	OP_EXIT,       /* os.Exit, log.Fatal...: the process ends here (sym -1) */
-	OP_METHOD      /* x.M(...): a method of x may re-make x's channel fields */
+	OP_METHOD,     /* x.M(...): a method of x may re-make x's channel fields */
+	OP_WAIT	       /* x.Wait(): a WaitGroup (or the like) waits for other goroutines (sym -1) */
 };
 
 #define OPF_SELECT_ALT 1 /* a case of a select with another case or a default */
@@ -150,6 +151,7 @@ struct loop_span {
 struct func {
 	const struct src_file *file;
 	bool in_test_file; /* the file's name ends in _test.go */
+	bool never_runs;   /* an Example without an Output comment, or a test that skips first */
 	const char *name;  /* NULL for methods and literals outside functions */
 	uint32_t name_len;
 	TSNode node;

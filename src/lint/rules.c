@@ -475,6 +475,15 @@ static void close_by_receiver(struct package_ctx *p, const struct func *fn, int3
 		}
 		if (!recv)
 			continue;
+		/* A Wait() between the receive and the close: the senders are known to be done. */
+		for (size_t k = 0; k < fn->nops && recv; k++) {
+			const struct op *o = &fn->ops[k];
+			if (o->kind == OP_WAIT && o->ctx == cl->ctx && o->byte > recv->byte &&
+			    o->byte < cl->byte)
+				recv = NULL;
+		}
+		if (!recv)
+			continue;
 		for (size_t k = 0; k < fn->nops && !sender; k++) {
 			const struct op *o = &fn->ops[k];
 			if (o->sym != s)
@@ -722,6 +731,8 @@ void rules_run(struct package_ctx *p)
 {
 	for (size_t i = 0; i < p->nfuncs; i++) {
 		const struct func *fn = &p->funcs[i];
+		if (fn->never_runs)
+			continue;
 		for (size_t s = 0; s < fn->nsyms; s++) {
 			range_never_closed(p, fn, (int32_t)s);
 			abandoned_sender(p, fn, (int32_t)s);
