@@ -39,6 +39,7 @@ struct walker {
 	uint32_t case_start, case_end; /* ... the case's span */
 	bool other_continues;	       /* ... another case of it does not end the function */
 	bool others_exit;	       /* ... its other cases all end the process */
+	uint16_t sel_cases;	       /* ... its number of cases */
 	bool comm_alt;		       /* ... which has another case or a default */
 	bool deferred;		       /* inside a defer statement's call */
 	const char *callee;
@@ -139,6 +140,7 @@ static struct op *add_op(struct walker *w, enum op_kind kind, int32_t sym, TSNod
 		o->sel_col = w->comm_point.column;
 		o->case_start = w->case_start;
 		o->case_end = w->case_end;
+		o->sel_cases = w->sel_cases;
 		if (w->other_continues)
 			o->flags |= OPF_OTHER_CONTINUES;
 		if (w->others_exit)
@@ -740,6 +742,7 @@ static void visit_select(struct walker *w, TSNode n)
 			w->comm_alt = cases > 1;
 			w->case_start = ts_node_start_byte(c);
 			w->case_end = ts_node_end_byte(c);
+			w->sel_cases = (uint16_t)(cases > UINT16_MAX ? UINT16_MAX : cases);
 			w->other_continues =
 			    continuing >
 			    ((case_ends_function(w, c) || case_is_shutdown(w, c)) ? 0u : 1u);

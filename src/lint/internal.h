@@ -85,6 +85,7 @@ struct op {
 	uint32_t select;	       /* start byte + 1 of the select it is a case of, 0 none */
 	uint32_t sel_row, sel_col;     /* the select, when select is set */
 	uint32_t case_start, case_end; /* the select case it is in, when select is set */
+	uint16_t sel_cases;	       /* ... and how many cases (default included) it has */
 	const char *key;	       /* a field path such as s.quit when sym is -1, else NULL */
 	uint32_t key_len;
 	int32_t root;	    /* with key: the sym of its leading identifier, or -1 */

@@ -342,6 +342,45 @@ static const struct op *callee_send(const struct package_ctx *p, const struct op
 	return NULL;
 }
 
+/* The channel the case of recv's select around byte receives from, or -1 (ctx.Done(), a
+ * timer, default, a case of another select). */
+static int32_t case_channel(const struct func *fn, const struct op *recv, uint32_t byte)
+{
+	for (size_t i = 0; i < fn->nops; i++) {
+		const struct op *o = &fn->ops[i];
+		if (o->kind == OP_RECV && o->select == recv->select && o->ctx == recv->ctx &&
+		    o->sym >= 0 && byte >= o->case_start && byte < o->case_end)
+			return o->sym;
+	}
+	return -1;
+}
+
+/*
+ * The sender goroutine sends on or closes t only after its last send on s: a receiver that
+ * gets t knows the sender is done with s (an error sent before "ready", a "done" sent last).
+ */
+static bool coordinated(const struct func *fn, int32_t s, int32_t t, uint16_t sender)
+{
+	uint32_t last_s = 0, first_t = UINT32_MAX;
+	if (t < 0 || t == s || !sender)
+		return false;
+	for (size_t i = 0; i < fn->nops; i++) {
+		const struct op *o = &fn->ops[i];
+		uint32_t at = o->byte;
+		if (o->ctx != sender)
+			continue;
+		if (o->sym == s && o->kind == OP_SEND && at > last_s)
+			last_s = at;
+		if (o->sym == t && (o->kind == OP_SEND || o->kind == OP_CLOSE)) {
+			if (o->flags & OPF_DEFER)
+				at = fn->ctxs[sender].end; /* runs when the goroutine returns */
+			if (at < first_t)
+				first_t = at;
+		}
+	}
+	return first_t != UINT32_MAX && first_t > last_s;
+}
+
 /*
  * CW102: one goroutine sends on a channel the function receives from once, and the
  * function can leave before that receive: by another select case, or by returning first.
@@ -411,12 +450,25 @@ static void abandoned_sender(struct package_ctx *p, const struct func *fn, int32
 	if ((recv->flags & OPF_SELECT_ALT) && !(recv->flags & OPF_OTHERS_EXIT)) {
 		/* In a loop, the receiver leaves only by a way out not through this case. Leaving
 		 * by os.Exit or log.Fatal ends the process, and the sender with it. */
-		leaves = !recv->loop;
-		for (size_t i = 0; i < fn->njumps && !leaves; i++) {
+		uint16_t sender_ctx_of = go ? 0 : send->ctx;
+		if (!recv->loop) {
+			/* Leaves unless every other case waits for the sender itself to be done. */
+			unsigned others = 0;
+			for (size_t i = 0; i < fn->nops; i++) {
+				const struct op *o = &fn->ops[i];
+				if (o->kind == OP_RECV && o->select == recv->select &&
+				    o->ctx == recv->ctx && o->case_start != recv->case_start &&
+				    coordinated(fn, s, o->sym, sender_ctx_of))
+					others++;
+			}
+			leaves = others + 1 < recv->sel_cases;
+		}
+		for (size_t i = 0; i < fn->njumps && !leaves && recv->loop; i++) {
 			const struct jump *j = &fn->jumps[i];
 			if (j->ctx == 0 && in_loop(fn, recv->loop, j->byte) &&
 			    (j->byte < recv->case_start || j->byte >= recv->case_end) &&
-			    (!j->is_break || j->breakable == recv->loop || j->breakable == 0))
+			    (!j->is_break || j->breakable == recv->loop || j->breakable == 0) &&
+			    !coordinated(fn, s, case_channel(fn, recv, j->byte), sender_ctx_of))
 				leaves = true;
 		}
 	}
