@@ -336,6 +336,11 @@ static void visit_selector(struct walker *w, TSNode n, enum role role)
 					root = field_of(root, G.f_operand);
 				o->key = node_text(w->f, n, &o->key_len);
 				o->root = lookup_node(w, root);
+				/* a[i].ch names another channel for each i: not one path to follow
+				 */
+				if (memchr(o->key, '[', o->key_len) ||
+				    memchr(o->key, '(', o->key_len))
+					o->key = NULL;
 			}
 		}
 		if (role == R_CLOSE) {
