@@ -356,52 +356,27 @@ struct worker_out {
 	char errmsg[512];
 };
 
+/* The whole file at path, through the one input layer every producer reads with. */
 static int read_source(const char *path, char **buf, size_t *len, char *errmsg, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	size_t cap = 0, n = 0;
-	char *b = NULL;
-	if (!f) {
-		snprintf(errmsg, errlen, "cannot read '%s': %s", path, strerror(errno));
+	struct input in;
+	struct cw_error err = {""};
+	unsigned char *data;
+	int rc;
+
+	if (input_open(&in, path, NULL, &err)) {
+		snprintf(errmsg, errlen, "cannot read '%s': %s", path, err.msg);
 		return -1;
 	}
-	for (;;) {
-		size_t got;
-		if (n == cap) {
-			if (cap >= MAX_FILE_BYTES) {
-				snprintf(errmsg, errlen, "'%s' is larger than %u MiB", path,
-					 MAX_FILE_BYTES >> 20);
-				free(b);
-				fclose(f);
-				return -1;
-			}
-			cap = cap ? cap * 2 : 65536;
-			b = realloc(b, cap + 1);
-			if (!b) {
-				fclose(f);
-				snprintf(errmsg, errlen, "out of memory reading '%s'", path);
-				return -1;
-			}
-		}
-		got = fread(b + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		snprintf(errmsg, errlen, "cannot read '%s': %s", path, strerror(errno));
-		free(b);
-		fclose(f);
+	rc = input_slurp(&in, MAX_FILE_BYTES, &data, len);
+	input_close(&in);
+	if (rc == -E2BIG)
+		snprintf(errmsg, errlen, "'%s' is larger than %u MiB", path, MAX_FILE_BYTES >> 20);
+	else if (rc)
+		snprintf(errmsg, errlen, "cannot read '%s': %s", path, strerror(-rc));
+	if (rc)
 		return -1;
-	}
-	fclose(f);
-	if (!b)
-		b = malloc(1);
-	if (!b)
-		return -1;
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
+	*buf = (char *)data;
 	return 0;
 }
 

@@ -3,12 +3,11 @@
 #include "lint/vetcfg.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "lib/input.h"
 #include "lib/jsonr.h"
 #include "lib/banned.h"
 
@@ -178,58 +177,28 @@ cleanup:
 
 int vet_config_read(struct vet_config *cfg, const char *path, struct cw_error *err)
 {
-	char *buf = NULL;
+	struct input in;
+	unsigned char *buf = NULL;
 	size_t len = 0;
 	struct stat st;
-	int fd, rc;
+	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		rc = -errno;
-		cw_error_set(err, "%s", strerror(errno));
-		return rc;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		rc = -EINVAL;
-		cw_error_set(err, "not a regular file");
-		goto cleanup;
-	}
-	if ((uint64_t)st.st_size > VET_CONFIG_MAX) {
-		rc = -E2BIG;
-		cw_error_set(err, "config is %lld bytes, more than the limit of %u",
-			     (long long)st.st_size, VET_CONFIG_MAX);
-		goto cleanup;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		rc = -ENOMEM;
-		cw_error_set(err, "out of memory");
-		goto cleanup;
-	}
-	/* Read to end of file, never past the cap (the file may grow meanwhile). */
-	for (;;) {
-		ssize_t n = read(fd, buf + len, (size_t)st.st_size + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			cw_error_set(err, "%s", strerror(errno));
-			goto cleanup;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > (size_t)st.st_size) {
-			rc = -E2BIG;
-			cw_error_set(err, "config grew while being read");
-			goto cleanup;
-		}
-	}
-	rc = vet_config_parse(cfg, buf, len, err);
-cleanup:
+	/* cmd/go writes a regular file; anything else (a directory, a FIFO) is not one. */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode))
+		return cw_error_set(err, "not a regular file"), -EINVAL;
+	if (input_open(&in, path, NULL, err))
+		return -EINVAL;
+	rc = input_slurp(&in, VET_CONFIG_MAX, &buf, &len);
+	input_close(&in);
+	if (rc == -E2BIG)
+		return cw_error_set(err, "config is larger than the limit of %u bytes",
+				    VET_CONFIG_MAX),
+		       rc;
+	if (rc)
+		return cw_error_set(err, "%s", strerror(-rc)), rc;
+	rc = vet_config_parse(cfg, (const char *)buf, len, err);
 	free(buf);
-	close(fd);
 	return rc;
 }
 
