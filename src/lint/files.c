@@ -60,13 +60,12 @@ static struct lint_package *find_package(struct lint_package_list *l, const char
 
 static void package_add_file(struct lint_package *p, char *path)
 {
-	size_t alloc = p->nfiles; /* exact: grow_array doubles from here */
 	for (size_t i = 0; i < p->nfiles; i++)
 		if (!strcmp(p->files[i], path)) {
 			free(path);
 			return;
 		}
-	p->files = grow_array(p->files, &alloc, p->nfiles + 1, sizeof(*p->files));
+	p->files = grow_array(p->files, &p->files_alloc, p->nfiles + 1, sizeof(*p->files));
 	p->files[p->nfiles++] = path;
 }
 
@@ -80,21 +79,28 @@ static bool has_go_mod(const char *dir)
 	return yes;
 }
 
-/* A go.mod in dir or a directory above it. */
-static bool module_above(const char *dir)
+/* The path of the go.mod in dir or the nearest directory above it (malloc'd), or NULL. */
+static char *go_mod_above(const char *dir)
 {
-	char *abs = realpath(dir, NULL);
-	bool found = false;
-	for (int depth = 0; abs && depth < 256 && !found; depth++) {
+	char *abs = realpath(dir, NULL), *mod = NULL;
+	for (int depth = 0; abs && depth < 256 && !mod; depth++) {
 		char *slash;
-		found = has_go_mod(abs);
+		if (has_go_mod(abs))
+			mod = path_join(abs, "go.mod");
 		slash = strrchr(abs, '/');
 		if (!slash || slash == abs)
 			break;
 		*slash = '\0';
 	}
 	free(abs);
-	return found;
+	return mod;
+}
+
+static bool module_above(const char *dir)
+{
+	char *mod = go_mod_above(dir);
+	free(mod);
+	return mod != NULL;
 }
 
 /* Adds dir's .go files as a package (none: nothing). Recurses when recursive. */
@@ -278,25 +284,8 @@ static char *read_go_directive(const char *path)
 
 char *lint_go_version_for(const char *dir)
 {
-	char *abs = realpath(dir, NULL), *ver = NULL;
-	if (!abs)
-		return NULL;
-	for (int depth = 0; depth < 256; depth++) {
-		char *mod = path_join(abs, "go.mod");
-		struct stat st;
-		char *slash;
-		if (!stat(mod, &st)) {
-			ver = read_go_directive(mod);
-			free(mod);
-			break;
-		}
-		free(mod);
-		slash = strrchr(abs, '/');
-		if (!slash || slash == abs)
-			break;
-		*slash = '\0';
-	}
-	free(abs);
+	char *mod = go_mod_above(dir), *ver = mod ? read_go_directive(mod) : NULL;
+	free(mod);
 	return ver;
 }
 

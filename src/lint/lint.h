@@ -13,7 +13,7 @@
 struct lint_package {
 	char *dir;    /* as the user named it, without a trailing slash */
 	char **files; /* paths (dir/name.go), sorted */
-	size_t nfiles;
+	size_t nfiles, files_alloc;
 	char *go_version; /* "1.21" from the nearest go.mod's go directive, or NULL */
 	/* Tests and fuzzing: the files' contents, used instead of reading files[]; NULL
 	 * normally. Not owned (lint_package_list_release leaves them alone). */
