@@ -542,11 +542,7 @@ static void visit_call(struct walker *w, TSNode n)
 			add_op(w, OP_STOP, s, n);
 		else if (s >= 0)
 			add_op(w, OP_METHOD, s, operand);
-		else if (s < 0 && is_sym(operand, G.identifier) &&
-			 ((node_is(w->f, operand, "os") && node_is(w->f, fld, "Exit")) ||
-			  (node_is(w->f, operand, "log") &&
-			   (node_is(w->f, fld, "Fatal") || node_is(w->f, fld, "Fatalf") ||
-			    node_is(w->f, fld, "Fatalln")))))
+		else if (s < 0 && call_exits_process(w->f, n))
 			add_op(w, OP_EXIT, -1, n);
 		else if (is_sym(operand, G.identifier) && node_is(w->f, operand, "time") && s < 0) {
 			if (node_is(w->f, fld, "After") && w->comm_select &&
@@ -681,44 +677,30 @@ static bool case_is_shutdown(const struct walker *w, TSNode c)
 	return false;
 }
 
-/* The case's last statement ends the function (return, goto, panic, t.Fatal, os.Exit), or
- * leaves the loop by a labelled break. */
+/* The call a case ends with (its last statement), or a null node. */
+static TSNode case_last_call(TSNode c)
+{
+	uint32_t n = ts_nnamed(c);
+	TSNode none = {0}, last = n ? ts_named(c, n - 1) : none;
+	return is_sym(last, G.expression_statement) ? ts_named(last, 0) : none;
+}
+
+/* The case ends the function (return, goto, a call that never returns), or leaves the loop
+ * by a labelled break. */
 static bool case_ends_function(const struct walker *w, TSNode c)
 {
-	static const char *const ends[] = {"panic", "Fatal",  "Fatalf", "Fatalln", "FailNow",
-					   "Exit",  "Goexit", "Skip",	"Skipf",   "SkipNow"};
 	uint32_t n = ts_nnamed(c);
-	TSNode none = {0}, last = n ? ts_named(c, n - 1) : none, fn;
+	TSNode none = {0}, last = n ? ts_named(c, n - 1) : none;
 	if (is_sym(last, G.return_statement) || is_sym(last, G.goto_statement) ||
 	    (is_sym(last, G.break_statement) && ts_nnamed(last)))
 		return true;
-	if (!is_sym(last, G.expression_statement))
-		return false;
-	fn = field_of(ts_named(last, 0), G.f_function);
-	if (is_sym(fn, G.selector_expression))
-		fn = field_of(fn, G.f_field);
-	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
-		if (node_is(w->f, fn, ends[i]))
-			return true;
-	return false;
+	return call_never_returns(w->f, case_last_call(c));
 }
 
-/* The case's last statement ends the process: os.Exit(...), log.Fatal...(...). */
+/* The case ends the process: its last statement is os.Exit(...) or log.Fatal...(...). */
 static bool case_exits_process(const struct walker *w, TSNode c)
 {
-	uint32_t n = ts_nnamed(c);
-	TSNode none = {0}, last = n ? ts_named(c, n - 1) : none, fn, op;
-	if (!is_sym(last, G.expression_statement))
-		return false;
-	fn = field_of(ts_named(last, 0), G.f_function);
-	if (!is_sym(fn, G.selector_expression))
-		return false;
-	op = field_of(fn, G.f_operand);
-	fn = field_of(fn, G.f_field);
-	return (node_is(w->f, op, "os") && node_is(w->f, fn, "Exit")) ||
-	       (node_is(w->f, op, "log") &&
-		(node_is(w->f, fn, "Fatal") || node_is(w->f, fn, "Fatalf") ||
-		 node_is(w->f, fn, "Fatalln")));
+	return call_exits_process(w->f, case_last_call(c));
 }
 
 static void visit_select(struct walker *w, TSNode n)
@@ -913,31 +895,14 @@ static void visit_composite(struct walker *w, TSNode n)
 			bool fieldkey = is_sym(keyid, G.identifier);
 			if (!fieldkey)
 				visit(w, key, R_NONE);
-			if (fieldkey && !ts_node_is_null(v) && !is_make_chan(w, v, &cap)) {
-				uint32_t len;
-				const char *name = node_text(w->f, keyid, &len);
-				struct hashmap_entry *e;
-				bool inserted;
-				e = hashmap_put(&w->p->fields, name, len,
-						hash_bytes(name, len, HASH_SEED), &inserted);
-				if (inserted) {
-					e->value =
-					    arena_alloc(w->p->arena, sizeof(struct field_facts));
-					((struct field_facts *)e->value)->exported =
-					    name[0] >= 'A' && name[0] <= 'Z';
-				}
-				((struct field_facts *)e->value)->escapes = true;
-			}
+			if (fieldkey && !ts_node_is_null(v) && !is_make_chan(w, v, &cap))
+				field_facts_of(w, keyid)->escapes =
+				    true; /* set to an unseen channel */
 			visit(w, val, R_NONE);
 		} else {
 			TSNode type = field_of(n, G.f_type);
 			/* T{a, b}: values go to fields by position, which we cannot name */
-			if (ts_node_symbol(type) == ts_language_symbol_for_name(tree_sitter_go(),
-										"type_identifier",
-										15, true) ||
-			    ts_node_symbol(type) == ts_language_symbol_for_name(tree_sitter_go(),
-										"qualified_type",
-										14, true))
+			if (is_sym(type, G.type_identifier) || is_sym(type, G.qualified_type))
 				w->p->positional_literals = true;
 			visit(w, el, R_NONE);
 		}

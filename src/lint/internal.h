@@ -26,8 +26,8 @@ struct go_syntax {
 	    continue_statement, goto_statement, expression_statement, parenthesized_expression,
 	    expression_list, composite_literal, keyed_element, literal_element, literal_value,
 	    field_declaration, int_literal, comment, source_file, nil, type_declaration,
-	    const_declaration, fallthrough_statement, statement_list, inc_statement, dec_statement,
-	    empty_statement, go_kw_unused;
+	    const_declaration, fallthrough_statement, inc_statement, dec_statement, empty_statement,
+	    type_identifier, qualified_type;
 	TSFieldId f_function, f_arguments, f_operand, f_operator, f_field, f_channel, f_value,
 	    f_left, f_right, f_body, f_name, f_type, f_parameters, f_condition, f_consequence,
 	    f_alternative, f_initializer, f_communication, f_label, f_result, f_receiver, f_update;
@@ -199,6 +199,12 @@ struct package_ctx {
 	struct arena *arena;	  /* freed when the package is done: nothing a finding keeps */
 	struct finding_sink *out;
 };
+
+/* os.Exit(...), log.Fatal/Fatalf/Fatalln(...): the process ends there. */
+bool call_exits_process(const struct src_file *f, TSNode call);
+/* The caller's path does not go on after call: call_exits_process, panic(...), or a method
+ * that does not return (t.Fatal..., FailNow, Skip..., runtime.Goexit, log.Panic...). */
+bool call_never_returns(const struct src_file *f, TSNode call);
 
 /* facts.c: collects funcs[] (syms, ops, contexts) and field facts of one file. */
 void facts_collect_file(struct package_ctx *p, const struct src_file *f);

@@ -203,26 +203,6 @@ static void method_resets(struct pwalk *w, TSNode operand, struct pstate *st)
 		}
 }
 
-/* Calls after which the path does not go on. */
-static bool is_noreturn_call(const struct pwalk *w, TSNode call)
-{
-	static const char *const exits[] = {"Fatal", "Fatalf", "Fatalln", "FailNow",
-					    "Skip",  "Skipf",  "SkipNow", "Goexit",
-					    "Exit",  "Panic",  "Panicf",  "Panicln"};
-	const struct src_file *f = w->fn->file;
-	TSNode fn = ts_field(call, G.f_function), field;
-	if (is_sym(fn, G.identifier))
-		return node_is(f, fn, "panic");
-	if (!is_sym(fn, G.selector_expression))
-		return false;
-	field = ts_field(fn, G.f_field);
-	for (size_t i = 0; i < sizeof(exits) / sizeof(exits[0]); i++)
-		if (node_is(f, field, exits[i]))
-			return strcmp(exits[i], "Exit") ||
-			       node_is(f, ts_field(fn, G.f_operand), "os");
-	return false;
-}
-
 static void walk(struct pwalk *w, TSNode n, struct pstate *st);
 
 static void walk_block(struct pwalk *w, TSNode n, struct pstate *st)
@@ -461,7 +441,7 @@ static void walk(struct pwalk *w, TSNode n, struct pstate *st)
 				do_close(w, ts_named(args, 0), st);
 			else if (is_sym(fn, G.selector_expression))
 				method_resets(w, ts_field(fn, G.f_operand), st);
-			else if (is_noreturn_call(w, e))
+			else if (call_never_returns(w->fn->file, e))
 				*st = DEAD;
 		} else {
 			scan_expr(w, e, st);

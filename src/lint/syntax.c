@@ -81,9 +81,9 @@ int go_syntax_init(void)
 	S(inc_statement);
 	S(dec_statement);
 	S(empty_statement);
+	S(type_identifier);
+	S(qualified_type);
 #undef S
-	/* 0.23.4 has no statement_list node: blocks hold statements directly. */
-	G.statement_list = 0;
 #define F(x) bad |= field(&G.f_##x, #x)
 	F(function);
 	F(arguments);
@@ -109,4 +109,38 @@ int go_syntax_init(void)
 	F(update);
 #undef F
 	return bad ? -1 : 0;
+}
+
+bool call_exits_process(const struct src_file *f, TSNode call)
+{
+	TSNode fn = ts_field(call, G.f_function), op, field;
+	if (ts_node_is_null(fn) || ts_node_symbol(fn) != G.selector_expression)
+		return false;
+	op = ts_field(fn, G.f_operand);
+	field = ts_field(fn, G.f_field);
+	return (node_is(f, op, "os") && node_is(f, field, "Exit")) ||
+	       (node_is(f, op, "log") &&
+		(node_is(f, field, "Fatal") || node_is(f, field, "Fatalf") ||
+		 node_is(f, field, "Fatalln")));
+}
+
+bool call_never_returns(const struct src_file *f, TSNode call)
+{
+	static const char *const methods[] = {"Fatal", "Fatalf", "Fatalln", "FailNow",
+					      "Skip",  "Skipf",	 "SkipNow", "Goexit",
+					      "Panic", "Panicf", "Panicln"};
+	TSNode fn = ts_field(call, G.f_function), field;
+	if (ts_node_is_null(fn) || ts_node_symbol(call) != G.call_expression)
+		return false;
+	if (ts_node_symbol(fn) == G.identifier)
+		return node_is(f, fn, "panic");
+	if (ts_node_symbol(fn) != G.selector_expression)
+		return false;
+	if (call_exits_process(f, call))
+		return true;
+	field = ts_field(fn, G.f_field);
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (node_is(f, field, methods[i]))
+			return true;
+	return false;
 }
