@@ -4,6 +4,7 @@
 #include "lint/internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/banned.h"
@@ -785,13 +786,24 @@ void rules_run(struct package_ctx *p)
 		const struct func *fn = &p->funcs[i];
 		if (fn->never_runs)
 			continue;
+		bool *closed = calloc(fn->nsyms ? fn->nsyms : 1, sizeof(*closed));
+		if (!closed)
+			continue;
+		/* Only channels made here, returned by a helper, or closed here can matter: one
+		 * pass over the ops spares every rule a scan per ordinary variable. */
+		for (size_t k = 0; k < fn->nops; k++)
+			if (fn->ops[k].kind == OP_CLOSE && fn->ops[k].sym >= 0)
+				closed[fn->ops[k].sym] = true;
 		for (size_t s = 0; s < fn->nsyms; s++) {
+			if (!fn->syms[s].made && !fn->syms[s].from_call && !closed[s])
+				continue;
 			range_never_closed(p, fn, (int32_t)s);
 			abandoned_sender(p, fn, (int32_t)s);
 			close_by_receiver(p, fn, (int32_t)s);
 			never_sent(p, fn, (int32_t)s);
 			senders_outnumber(p, fn, (int32_t)s);
 		}
+		free(closed);
 		timer_leaks(p, fn);
 		blocked_select(p, fn);
 		range_over_call(p, fn);
