@@ -350,6 +350,8 @@ static void visit_selector(struct walker *w, TSNode n, enum role role)
 				struct op *o = add_op(w, OP_RANGE, -1, n);
 				if (o) {
 					ff->ranges[ff->nranges] = *o;
+					ff->range_funcs[ff->nranges] =
+					    (uint32_t)(w->fn - w->p->funcs);
 					ff->range_files[ff->nranges++] = w->f;
 					w->fn->nops--; /* kept in the field facts only */
 				}

@@ -179,6 +179,7 @@ struct field_facts {
 	uint32_t nranges;
 	struct op ranges[8];
 	const struct src_file *range_files[8];
+	uint32_t range_funcs[8]; /* index in package_ctx.funcs of the function ranging */
 };
 
 struct finding_sink {

@@ -439,10 +439,10 @@ static void walk(struct pwalk *w, TSNode n, struct pstate *st)
 			if (is_sym(fn, G.identifier) && node_is(w->fn->file, fn, "close") &&
 			    ts_nnamed(args) == 1)
 				do_close(w, ts_named(args, 0), st);
+			else if (call_never_returns(w->fn->file, e))
+				*st = DEAD; /* t.Fatal, log.Fatal, panic: before the method check */
 			else if (is_sym(fn, G.selector_expression))
 				method_resets(w, ts_field(fn, G.f_operand), st);
-			else if (call_never_returns(w->fn->file, e))
-				*st = DEAD;
 		} else {
 			scan_expr(w, e, st);
 		}

@@ -168,6 +168,17 @@ static bool returns_unclosed(const struct package_ctx *p, const char *name, uint
 	return any;
 }
 
+/* The for statement of range op o (the innermost loop around it) can end by return or break. */
+static bool range_loop_exits(const struct func *fn, const struct op *o)
+{
+	uint32_t key = 0;
+	for (size_t k = 0; k < fn->nloops; k++)
+		if (fn->loops[k].key - 1 <= o->byte && o->byte < fn->loops[k].end &&
+		    fn->loops[k].key > key)
+			key = fn->loops[k].key;
+	return key && loop_exit(fn, key, o->ctx);
+}
+
 /* CW101: range over a locally made channel that nothing closes. */
 static void range_never_closed(struct package_ctx *p, const struct func *fn, int32_t s)
 {
@@ -181,15 +192,9 @@ static void range_never_closed(struct package_ctx *p, const struct func *fn, int
 	for (size_t i = 0; i < fn->nops; i++) {
 		const struct op *o = &fn->ops[i];
 		struct lint_finding *f;
-		uint32_t key = 0;
 		if (o->sym != s || o->kind != OP_RANGE)
 			continue;
-		/* The for statement of this range: the innermost loop around the expression. */
-		for (size_t k = 0; k < fn->nloops; k++)
-			if (fn->loops[k].key - 1 <= o->byte && o->byte < fn->loops[k].end &&
-			    fn->loops[k].key > key)
-				key = fn->loops[k].key;
-		if (key && loop_exit(fn, key, o->ctx))
+		if (range_loop_exits(fn, o))
 			continue; /* the loop can end by return or break: nothing waits for a close
 				   */
 		f = finding_add(p, "CW101", fn->file->path, o->row, o->col,
@@ -226,6 +231,8 @@ static void fields_never_closed(struct package_ctx *p)
 			continue;
 		for (uint32_t i = 0; i < ff->nranges; i++) {
 			const struct op *o = &ff->ranges[i];
+			if (range_loop_exits(&p->funcs[ff->range_funcs[i]], o))
+				continue; /* ends by return or break: nothing waits for a close */
 			finding_add(
 			    p, "CW101", ff->range_files[i]->path, o->row, o->col,
 			    "range over field %.*s, a channel nothing in this package closes: "
@@ -585,6 +592,11 @@ static void never_sent(struct package_ctx *p, const struct func *fn, int32_t s)
 		struct lint_finding *f;
 		if (o->sym != s || (o->kind != OP_RECV && o->kind != OP_RANGE) ||
 		    (o->flags & OPF_SELECT_ALT))
+			continue;
+		/* main itself waiting on a channel nobody signals keeps the program alive
+		 * (a wasm main, a server whose work is all in goroutines): meant */
+		if (fn->is_main_or_init && fn->name && fn->name_len == 4 &&
+		    fn->ctxs[o->ctx].kind == CTX_BODY)
 			continue;
 		if (o->flags & OPF_IN_SELECT)
 			f = finding_add(

@@ -154,3 +154,21 @@ func (p *Pipe) Sum() int {
 	}
 	return n
 }
+
+type queues struct {
+	ready chan string
+}
+
+func newQueues() *queues { return &queues{ready: make(chan string, 4)} }
+
+func (q *queues) Put(s string) { q.ready <- s }
+
+// The loop over the field ends by break when its own queue arrives: no close is awaited.
+func (q *queues) waitFor(name string) {
+	for s := range q.ready {
+		if s == name {
+			break
+		}
+		q.ready <- s
+	}
+}

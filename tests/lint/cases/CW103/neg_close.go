@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log"
 	"sync"
+	"time"
 )
 
 // if/else closes are mutually exclusive.
@@ -109,3 +110,16 @@ func finishOnce(err error, out chan error) error {
 	close(out)
 	return nil
 }
+
+// t.Fatal after a close in a select case ends that path: the later close is on another path.
+func closeThenFatal(t fataler, entered chan struct{}, release chan struct{}) {
+	select {
+	case <-entered:
+	case <-time.After(time.Second):
+		close(release)
+		t.Fatal("did not start")
+	}
+	close(release)
+}
+
+type fataler interface{ Fatal(args ...any) }
