@@ -41,7 +41,8 @@ LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lz -ldw 
 LDFLAGS += $(SAN_FLAGS)
 
 LIB_SRCS := $(sort $(filter-out %.bpf.c,$(wildcard src/lib/*.c src/model/*.c src/dump/*.c \
-			      src/analyze/*.c src/output/*.c src/gobin/*.c src/trace/*.c src/lint/*.c)))
+			      src/analyze/*.c src/output/*.c src/gobin/*.c src/trace/*.c src/lint/*.c \
+			      src/inspect/*.c)))
 CMD_SRCS := $(sort $(wildcard src/cmd/*.c)) src/main.c
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 CMD_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(CMD_SRCS))

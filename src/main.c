@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"heap", cmd_heap, "live channels by make(chan) site in heap profiles, and their growth"},
     {"trace", cmd_trace, "follow every channel's life in a running Go program (eBPF)"},
     {"lint", cmd_lint, "channel-lifecycle bugs in Go source (also go vet -vettool)"},
+    {"ps", cmd_ps, "every goroutine of a running Go program and what it waits on"},
 };
 
 static void usage(FILE *out)

@@ -292,9 +292,11 @@ static void add_chan_site(struct analyzer *a, struct group *grp, const struct ch
 			  uint64_t n)
 {
 	struct chan_site_count *cs = NULL;
+	/* a channel seen in memory, its make site unknown: counted by its own identity */
+	uint64_t addr = !c->made_at.func.len && c->elem_type.len ? c->addr : 0;
 
 	for (uint32_t i = 0; i < grp->nchans && !cs; i++)
-		if (grp->chans[i].made_at.line == c->made_at.line &&
+		if (grp->chans[i].addr == addr && grp->chans[i].made_at.line == c->made_at.line &&
 		    slice_eq_cstr(c->made_at.func, grp->chans[i].made_at.func) &&
 		    slice_eq_cstr(c->made_at.file, grp->chans[i].made_at.file))
 			cs = &grp->chans[i];
@@ -303,6 +305,9 @@ static void add_chan_site(struct analyzer *a, struct group *grp, const struct ch
 			return;
 		cs = &grp->chans[grp->nchans++];
 		intern_site(a, &cs->made_at, &c->made_at);
+		cs->addr = addr;
+		cs->elem = intern(a, c->elem_type);
+		cs->cap = c->cap;
 	}
 	cs->count = sat_add(cs->count, n);
 	if (c->closed)

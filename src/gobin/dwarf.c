@@ -346,6 +346,7 @@ int runtime_layout_from_dwarf(const char *path, struct runtime_layout *out, stru
 		cw_error_set(err, "no runtime.g in DWARF (not a Go binary?)");
 		goto cleanup;
 	}
+	runtime_layout_names_from_table(out);
 	ret = 0;
 cleanup:
 	if (dw)

@@ -182,6 +182,48 @@ const struct gobin_section *gobin_section(const struct gobin *b, const char *nam
  */
 int gobin_read_vaddr(const struct gobin *b, uint64_t vaddr, size_t len, const uint8_t **p);
 
+struct runtime_layout;
+/*
+ * The name of the Go type whose descriptor (abi.Type) is at link-time address type, as
+ * the runtime prints it ("int", "*main.job", "chan<- string"), into buf (NUL-terminated).
+ * types is moduledata.types (the base of name offsets), as a link-time address. Returns
+ * 0, or -1 (buf "") when the descriptor or its name is not in the file or does not fit.
+ */
+int gobin_type_name(const struct gobin *b, const struct runtime_layout *l, uint64_t type,
+		    uint64_t types, char *buf, size_t len);
+
 /* A name for text_source ("symtab", ".go.module", ...). */
 const char *gobin_text_source_name(enum gobin_text_source s);
+
+/*
+ * Where the runtime's goroutine list lives, for the live reader. Addresses are
+ * link-time virtual addresses (a running PIE: add the load bias).
+ */
+#define GOBIN_ALLGS_MAX_CAND 8
+struct gobin_allgs {
+	uint64_t allgs;	    /* runtime.allgs, a []*g header {ptr, len, cap}; 0 = undecided */
+	uint64_t allglen;   /* runtime.allglen, a uintptr; 0 = undecided */
+	const char *source; /* "symtab" or "disassembly" (static string) */
+	/*
+	 * Every address the finder considers possible, lowest first for allgs.
+	 * When allgs/allglen is decided its list holds just that address; when
+	 * not (an unknown allgadd shape), the caller keeps the pair that holds up
+	 * in live memory: header ptr != 0, 0 < len <= cap, and *allglen == len.
+	 */
+	uint64_t allgs_cand[GOBIN_ALLGS_MAX_CAND];
+	size_t nallgs_cand;
+	uint64_t allglen_cand[GOBIN_ALLGS_MAX_CAND];
+	size_t nallglen_cand;
+};
+
+/*
+ * Finds runtime.allgs and runtime.allglen: from .symtab when both symbols are
+ * there, else (stripped binaries) by disassembling runtime.allgadd, whose
+ * append stores all three words of the allgs header and whose last store puts
+ * a reload of allgs.len into allglen (amd64 and arm64, Go 1.22-1.26).
+ * Returns 0 with out filled (allgs and allglen nonzero, or at least one
+ * candidate of each), or a negative errno with err set: -ENOENT (no allgadd,
+ * or no usable access in it), -ENOTSUP, -ENOMEM. out is zeroed first.
+ */
+int gobin_find_allgs(const struct gobin *b, struct gobin_allgs *out, struct cw_error *err);
 #endif

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Looks up the generated runtime layout table by Go version and arch.
+// Looks up the generated runtime layout table by Go version and arch, and the names Go prints.
 #include <elf.h>
 #include <stddef.h>
 
@@ -27,6 +27,93 @@ const struct runtime_layout *runtime_layout_for(int major, int minor, enum go_ar
 			return l;
 	}
 	return NULL;
+}
+
+const char *runtime_layout_wait_reason(const struct runtime_layout *l, unsigned value)
+{
+	if (!l || !l->wait_reasons || value >= l->nwait_reasons)
+		return NULL;
+	return l->wait_reasons[value];
+}
+
+/* status without the _Gscan bit: l->gs_scan, or 0x1000 (every Go so far) when unknown. */
+static unsigned strip_scan(const struct runtime_layout *l, unsigned status)
+{
+	unsigned scan = 0x1000;
+
+	if (l->gs_scan.known && l->gs_scan.value > 0 && l->gs_scan.value <= 0x40000000)
+		scan = (unsigned)l->gs_scan.value;
+	return status & ~scan;
+}
+
+const char *runtime_layout_status_name(const struct runtime_layout *l, unsigned status)
+{
+	if (!l || !l->status_names)
+		return NULL;
+	status = strip_scan(l, status);
+	if (status >= l->nstatus_names)
+		return NULL;
+	return l->status_names[status];
+}
+
+static int is_status(const struct rl_const *c, unsigned status)
+{
+	return c->known && c->value == (int64_t)status;
+}
+
+const char *runtime_layout_goroutine_state(const struct runtime_layout *l, unsigned status,
+					   unsigned waitreason)
+{
+	const char *name;
+	unsigned s;
+
+	if (!l || !l->status_names || !l->wait_reasons)
+		return "???";
+	s = strip_scan(l, status);
+	/* gs_leaked is known from 1.26 on, where goroutineheader also names leaked ones. */
+	if (waitreason != 0 && (is_status(&l->gs_waiting, s) || is_status(&l->gs_leaked, s))) {
+		if (waitreason >= l->nwait_reasons)
+			return "unknown wait reason";
+		name = l->wait_reasons[waitreason];
+		return name ? name : "";
+	}
+	if (s >= l->nstatus_names)
+		return "???";
+	name = l->status_names[s];
+	return name ? name : "";
+}
+
+void runtime_layout_names_from_table(struct runtime_layout *l)
+{
+	const struct runtime_layout *best = NULL;
+	unsigned i;
+
+	l->wait_reasons = NULL;
+	l->nwait_reasons = 0;
+	l->status_names = NULL;
+	l->nstatus_names = 0;
+	if (l->go_min.major == 0)
+		return;
+	for (i = 0; i < runtime_layout_table_len; i++) {
+		const struct runtime_layout *t = &runtime_layout_table[i];
+
+		if (t->arch != l->arch ||
+		    version_cmp(t->go_min.major, t->go_min.minor, l->go_min) > 0)
+			continue;
+		if (!best || version_cmp(t->go_min.major, t->go_min.minor, best->go_min) > 0)
+			best = t;
+	}
+	if (!best)
+		return;
+#define SAME_CONST(name, cname)                                                                    \
+	if (l->name.known != best->name.known || l->name.value != best->name.value)                \
+		return;
+	RL_CONSTS(SAME_CONST)
+#undef SAME_CONST
+	l->wait_reasons = best->wait_reasons;
+	l->nwait_reasons = best->nwait_reasons;
+	l->status_names = best->status_names;
+	l->nstatus_names = best->nstatus_names;
 }
 
 const char *go_arch_name(enum go_arch arch)

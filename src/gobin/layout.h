@@ -165,6 +165,17 @@ struct runtime_layout {
 #define RL_CONST_MEMBER(name, cname) struct rl_const name;
 	RL_CONSTS(RL_CONST_MEMBER)
 #undef RL_CONST_MEMBER
+	/*
+	 * The names Go itself prints, indexed by value: runtime.waitReasonStrings by
+	 * g.waitreason and runtime.gStatusStrings by g.atomicstatus without _Gscan. A NULL
+	 * element is a value without a name (e.g. 5, _Gmoribund_unused). Static strings; both
+	 * pointers are NULL (counts 0) when the names are unknown. Read them through
+	 * runtime_layout_wait_reason() / runtime_layout_status_name().
+	 */
+	const char *const *wait_reasons;
+	uint32_t nwait_reasons;
+	const char *const *status_names;
+	uint32_t nstatus_names;
 };
 
 /*
@@ -187,8 +198,78 @@ const struct runtime_layout *runtime_layout_for(int major, int minor, enum go_ar
  * go1.26.8"), 0.0 if none. Returns 0, or -1 with err set: the file cannot be read or
  * is not a 64-bit amd64/arm64 ELF, "no DWARF (stripped binary?)", or no runtime.g in
  * the DWARF (not a Go binary); *out is then all zero. The file is hostile input.
+ * DWARF has no strings for the names: they come from the table through
+ * runtime_layout_names_from_table() (NULL when the enums do not match any entry).
  */
 int runtime_layout_from_dwarf(const char *path, struct runtime_layout *out, struct cw_error *err);
+
+/*
+ * How debug=2 (runtime.Stack(all), pprof goroutine?debug=2, SIGQUIT) writes a goroutine's
+ * header, from goroutineheader() in runtime/traceback.go (read in 1.22.12 .. 1.26.8):
+ *
+ *   goroutine GOID [STATE{ (leaked)}{ (scan)}{ (durable)}{, N minutes}{, locked to thread}
+ *                   {, synctest group G | , synctest bubble B}{ labels:{...}}]:
+ *
+ *   s = atomicstatus &^ _Gscan.
+ *   STATE = gStatusStrings[s], "???" when s is past the end ("" for a gap such as 5).
+ *     It is replaced by waitReasonStrings[waitreason] ("unknown wait reason" when past
+ *     the end) when waitreason != waitReasonZero and
+ *       1.22-1.25: s == _Gwaiting;
+ *       1.26:      s == _Gwaiting || s == _Gleaked.
+ *     So a parked goroutine prints "chan receive", "select", "sync.WaitGroup.Wait",
+ *     "sleep", "IO wait", ...; one with waitreason 0 prints "waiting"; others print
+ *     "runnable", "running", "syscall", "dead", "copystack", "preempted", "idle", and in
+ *     1.26 also "leaked" / "waiting for cgo callback" (_Gdeadextra).
+ *   " (leaked)"  1.26 only: s == _Gleaked (GOEXPERIMENT=goroutineleakprofile).
+ *   " (scan)"    the _Gscan bit was set.
+ *   " (durable)" 1.25: in a synctest bubble and isIdleInSynctest(waitreason); 1.26 also
+ *                needs s == _Gwaiting; never when STATE already ends in "(durable)"
+ *                (1.25+ names the synctest chan/select/WaitGroup reasons "... (durable)";
+ *                1.24 named them "... (synctest)").
+ *   ", N minutes" N = (now - waitsince) / 60e9 >= 1, when s is _Gwaiting or _Gsyscall and
+ *                waitsince != 0 (all versions).
+ *   ", locked to thread" g.lockedm != 0 (all versions).
+ *   ", synctest group G" 1.24 (G = the group's root goid); ", synctest bubble B" 1.25+.
+ *   " labels:{"k": "v", ...}" 1.26 only, with GODEBUG=tracebacklabels=1 (default off).
+ *   With GOTRACEBACK=system or higher (or while throwing) " gp=0x... m=N mp=0x..." (or
+ *   " m=nil") follows GOID, before " [".
+ * e.g. "goroutine 7 [chan receive, 3 minutes]:", "goroutine 9 [select, locked to thread]:",
+ * "goroutine 12 [sync.WaitGroup.Wait]:", "goroutine 1 [running]:".
+ */
+
+/*
+ * waitReasonStrings[value] of l's Go version ("chan receive", "select", "IO wait", ...;
+ * "" for 0, waitReasonZero), or NULL when l has no names, value is past the end, or no
+ * reason has that value.
+ */
+const char *runtime_layout_wait_reason(const struct runtime_layout *l, unsigned value);
+
+/*
+ * gStatusStrings[status &^ _Gscan] of l's Go version ("runnable", "running", "syscall",
+ * "waiting", ...): the _Gscan bit (l->gs_scan, 0x1000 when unknown) is stripped first, so
+ * 0x1004 is "waiting". NULL when l has no names, the value is past the end or unnamed.
+ */
+const char *runtime_layout_status_name(const struct runtime_layout *l, unsigned status);
+
+/*
+ * The STATE word of the debug=2 header above for a goroutine with this atomicstatus and
+ * waitreason, exactly as l's Go version prints it: the wait reason for a waiting (1.26:
+ * or leaked) goroutine with waitreason != 0, else the status name; "???" / "unknown wait
+ * reason" / "" where Go prints those. Never NULL; "???" when l has no names. Suffixes
+ * (" (scan)", " (leaked)", minutes, ...) are the caller's.
+ */
+const char *runtime_layout_goroutine_state(const struct runtime_layout *l, unsigned status,
+					   unsigned waitreason);
+
+/*
+ * Gives l (one not from the table, e.g. from DWARF, which has no strings) the names of
+ * the table entry for the same arch with the newest Go version <= l->go_min, but only
+ * when every RL_CONSTS constant (waitReason* and _G*) of l equals that entry's, known
+ * flag and value: then the enums are numbered alike. Otherwise (a renumbered newer Go, an
+ * older Go than the table, version 0.0) the names are left NULL. runtime_layout_from_dwarf
+ * calls it; the pointers are static.
+ */
+void runtime_layout_names_from_table(struct runtime_layout *l);
 
 /* "amd64" / "arm64". */
 const char *go_arch_name(enum go_arch arch);

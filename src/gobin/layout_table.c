@@ -6,6 +6,296 @@
 #include "gobin/layout.h"
 #include "lib/banned.h"
 
+/* go1.22 runtime.waitReasonStrings, by value */
+static const char *const go1_22_wait_reasons[37] = {
+	[0] = "",
+	[1] = "GC assist marking",
+	[2] = "IO wait",
+	[3] = "chan receive (nil chan)",
+	[4] = "chan send (nil chan)",
+	[5] = "dumping heap",
+	[6] = "garbage collection",
+	[7] = "garbage collection scan",
+	[8] = "panicwait",
+	[9] = "select",
+	[10] = "select (no cases)",
+	[11] = "GC assist wait",
+	[12] = "GC sweep wait",
+	[13] = "GC scavenge wait",
+	[14] = "chan receive",
+	[15] = "chan send",
+	[16] = "finalizer wait",
+	[17] = "force gc (idle)",
+	[18] = "semacquire",
+	[19] = "sleep",
+	[20] = "sync.Cond.Wait",
+	[21] = "sync.Mutex.Lock",
+	[22] = "sync.RWMutex.RLock",
+	[23] = "sync.RWMutex.Lock",
+	[24] = "trace reader (blocked)",
+	[25] = "wait for GC cycle",
+	[26] = "GC worker (idle)",
+	[27] = "GC worker (active)",
+	[28] = "preempted",
+	[29] = "debug call",
+	[30] = "GC mark termination",
+	[31] = "stopping the world",
+	[32] = "flushing proc caches",
+	[33] = "trace goroutine status",
+	[34] = "trace proc status",
+	[35] = "page trace flush",
+	[36] = "coroutine",
+};
+/* go1.22 runtime.gStatusStrings, by value */
+static const char *const go1_22_status_names[10] = {
+	[0] = "idle",
+	[1] = "runnable",
+	[2] = "running",
+	[3] = "syscall",
+	[4] = "waiting",
+	[6] = "dead",
+	[8] = "copystack",
+	[9] = "preempted",
+};
+
+/* go1.23 runtime.waitReasonStrings, by value */
+static const char *const go1_23_wait_reasons[38] = {
+	[0] = "",
+	[1] = "GC assist marking",
+	[2] = "IO wait",
+	[3] = "chan receive (nil chan)",
+	[4] = "chan send (nil chan)",
+	[5] = "dumping heap",
+	[6] = "garbage collection",
+	[7] = "garbage collection scan",
+	[8] = "panicwait",
+	[9] = "select",
+	[10] = "select (no cases)",
+	[11] = "GC assist wait",
+	[12] = "GC sweep wait",
+	[13] = "GC scavenge wait",
+	[14] = "chan receive",
+	[15] = "chan send",
+	[16] = "finalizer wait",
+	[17] = "force gc (idle)",
+	[18] = "semacquire",
+	[19] = "sleep",
+	[20] = "sync.Cond.Wait",
+	[21] = "sync.Mutex.Lock",
+	[22] = "sync.RWMutex.RLock",
+	[23] = "sync.RWMutex.Lock",
+	[24] = "trace reader (blocked)",
+	[25] = "wait for GC cycle",
+	[26] = "GC worker (idle)",
+	[27] = "GC worker (active)",
+	[28] = "preempted",
+	[29] = "debug call",
+	[30] = "GC mark termination",
+	[31] = "stopping the world",
+	[32] = "flushing proc caches",
+	[33] = "trace goroutine status",
+	[34] = "trace proc status",
+	[35] = "page trace flush",
+	[36] = "coroutine",
+	[37] = "GC weak to strong wait",
+};
+/* go1.23 runtime.gStatusStrings, by value */
+static const char *const go1_23_status_names[10] = {
+	[0] = "idle",
+	[1] = "runnable",
+	[2] = "running",
+	[3] = "syscall",
+	[4] = "waiting",
+	[6] = "dead",
+	[8] = "copystack",
+	[9] = "preempted",
+};
+
+/* go1.24 runtime.waitReasonStrings, by value */
+static const char *const go1_24_wait_reasons[44] = {
+	[0] = "",
+	[1] = "GC assist marking",
+	[2] = "IO wait",
+	[3] = "chan receive (nil chan)",
+	[4] = "chan send (nil chan)",
+	[5] = "dumping heap",
+	[6] = "garbage collection",
+	[7] = "garbage collection scan",
+	[8] = "panicwait",
+	[9] = "select",
+	[10] = "select (no cases)",
+	[11] = "GC assist wait",
+	[12] = "GC sweep wait",
+	[13] = "GC scavenge wait",
+	[14] = "chan receive",
+	[15] = "chan send",
+	[16] = "finalizer wait",
+	[17] = "force gc (idle)",
+	[18] = "semacquire",
+	[19] = "sleep",
+	[20] = "sync.Cond.Wait",
+	[21] = "sync.Mutex.Lock",
+	[22] = "sync.RWMutex.RLock",
+	[23] = "sync.RWMutex.Lock",
+	[24] = "sync.WaitGroup.Wait",
+	[25] = "trace reader (blocked)",
+	[26] = "wait for GC cycle",
+	[27] = "GC worker (idle)",
+	[28] = "GC worker (active)",
+	[29] = "preempted",
+	[30] = "debug call",
+	[31] = "GC mark termination",
+	[32] = "stopping the world",
+	[33] = "flushing proc caches",
+	[34] = "trace goroutine status",
+	[35] = "trace proc status",
+	[36] = "page trace flush",
+	[37] = "coroutine",
+	[38] = "GC weak to strong wait",
+	[39] = "synctest.Run",
+	[40] = "synctest.Wait",
+	[41] = "chan receive (synctest)",
+	[42] = "chan send (synctest)",
+	[43] = "select (synctest)",
+};
+/* go1.24 runtime.gStatusStrings, by value */
+static const char *const go1_24_status_names[10] = {
+	[0] = "idle",
+	[1] = "runnable",
+	[2] = "running",
+	[3] = "syscall",
+	[4] = "waiting",
+	[6] = "dead",
+	[8] = "copystack",
+	[9] = "preempted",
+};
+
+/* go1.25 runtime.waitReasonStrings, by value */
+static const char *const go1_25_wait_reasons[47] = {
+	[0] = "",
+	[1] = "GC assist marking",
+	[2] = "IO wait",
+	[3] = "chan receive (nil chan)",
+	[4] = "chan send (nil chan)",
+	[5] = "dumping heap",
+	[6] = "garbage collection",
+	[7] = "garbage collection scan",
+	[8] = "panicwait",
+	[9] = "select",
+	[10] = "select (no cases)",
+	[11] = "GC assist wait",
+	[12] = "GC sweep wait",
+	[13] = "GC scavenge wait",
+	[14] = "chan receive",
+	[15] = "chan send",
+	[16] = "finalizer wait",
+	[17] = "force gc (idle)",
+	[18] = "GOMAXPROCS updater (idle)",
+	[19] = "semacquire",
+	[20] = "sleep",
+	[21] = "sync.Cond.Wait",
+	[22] = "sync.Mutex.Lock",
+	[23] = "sync.RWMutex.RLock",
+	[24] = "sync.RWMutex.Lock",
+	[25] = "sync.WaitGroup.Wait",
+	[26] = "trace reader (blocked)",
+	[27] = "wait for GC cycle",
+	[28] = "GC worker (idle)",
+	[29] = "GC worker (active)",
+	[30] = "preempted",
+	[31] = "debug call",
+	[32] = "GC mark termination",
+	[33] = "stopping the world",
+	[34] = "flushing proc caches",
+	[35] = "trace goroutine status",
+	[36] = "trace proc status",
+	[37] = "page trace flush",
+	[38] = "coroutine",
+	[39] = "GC weak to strong wait",
+	[40] = "synctest.Run",
+	[41] = "synctest.Wait",
+	[42] = "chan receive (durable)",
+	[43] = "chan send (durable)",
+	[44] = "select (durable)",
+	[45] = "sync.WaitGroup.Wait (durable)",
+	[46] = "cleanup wait",
+};
+/* go1.25 runtime.gStatusStrings, by value */
+static const char *const go1_25_status_names[10] = {
+	[0] = "idle",
+	[1] = "runnable",
+	[2] = "running",
+	[3] = "syscall",
+	[4] = "waiting",
+	[6] = "dead",
+	[8] = "copystack",
+	[9] = "preempted",
+};
+
+/* go1.26 runtime.waitReasonStrings, by value */
+static const char *const go1_26_wait_reasons[47] = {
+	[0] = "",
+	[1] = "GC assist marking",
+	[2] = "IO wait",
+	[3] = "dumping heap",
+	[4] = "garbage collection",
+	[5] = "garbage collection scan",
+	[6] = "panicwait",
+	[7] = "GC assist wait",
+	[8] = "GC sweep wait",
+	[9] = "GC scavenge wait",
+	[10] = "finalizer wait",
+	[11] = "force gc (idle)",
+	[12] = "GOMAXPROCS updater (idle)",
+	[13] = "semacquire",
+	[14] = "sleep",
+	[15] = "chan receive (nil chan)",
+	[16] = "chan send (nil chan)",
+	[17] = "select (no cases)",
+	[18] = "select",
+	[19] = "chan receive",
+	[20] = "chan send",
+	[21] = "sync.Cond.Wait",
+	[22] = "sync.Mutex.Lock",
+	[23] = "sync.RWMutex.RLock",
+	[24] = "sync.RWMutex.Lock",
+	[25] = "sync.WaitGroup.Wait",
+	[26] = "trace reader (blocked)",
+	[27] = "wait for GC cycle",
+	[28] = "GC worker (idle)",
+	[29] = "GC worker (active)",
+	[30] = "preempted",
+	[31] = "debug call",
+	[32] = "GC mark termination",
+	[33] = "stopping the world",
+	[34] = "flushing proc caches",
+	[35] = "trace goroutine status",
+	[36] = "trace proc status",
+	[37] = "page trace flush",
+	[38] = "coroutine",
+	[39] = "GC weak to strong wait",
+	[40] = "synctest.Run",
+	[41] = "synctest.Wait",
+	[42] = "chan receive (durable)",
+	[43] = "chan send (durable)",
+	[44] = "select (durable)",
+	[45] = "sync.WaitGroup.Wait (durable)",
+	[46] = "cleanup wait",
+};
+/* go1.26 runtime.gStatusStrings, by value */
+static const char *const go1_26_status_names[12] = {
+	[0] = "idle",
+	[1] = "runnable",
+	[2] = "running",
+	[3] = "syscall",
+	[4] = "waiting",
+	[6] = "dead",
+	[8] = "copystack",
+	[9] = "preempted",
+	[10] = "leaked",
+	[11] = "waiting for cgo callback",
+};
+
 const struct runtime_layout runtime_layout_table[] = {
 /* BEGIN go1.22 amd64 */
 {
@@ -107,6 +397,10 @@ const struct runtime_layout runtime_layout_table[] = {
 	.gs_leaked = {0, 0}, /* absent */
 	.gs_deadextra = {0, 0}, /* absent */
 	.gs_scan = {4096, 1},
+	.wait_reasons = go1_22_wait_reasons,
+	.nwait_reasons = 37,
+	.status_names = go1_22_status_names,
+	.nstatus_names = 10,
 },
 /* END go1.22 amd64 */
 /* BEGIN go1.22 arm64 */
@@ -209,6 +503,10 @@ const struct runtime_layout runtime_layout_table[] = {
 	.gs_leaked = {0, 0}, /* absent */
 	.gs_deadextra = {0, 0}, /* absent */
 	.gs_scan = {4096, 1},
+	.wait_reasons = go1_22_wait_reasons,
+	.nwait_reasons = 37,
+	.status_names = go1_22_status_names,
+	.nstatus_names = 10,
 },
 /* END go1.22 arm64 */
 /* BEGIN go1.23 amd64 */
@@ -311,6 +609,10 @@ const struct runtime_layout runtime_layout_table[] = {
 	.gs_leaked = {0, 0}, /* absent */
 	.gs_deadextra = {0, 0}, /* absent */
 	.gs_scan = {4096, 1},
+	.wait_reasons = go1_23_wait_reasons,
+	.nwait_reasons = 38,
+	.status_names = go1_23_status_names,
+	.nstatus_names = 10,
 },
 /* END go1.23 amd64 */
 /* BEGIN go1.23 arm64 */
@@ -413,6 +715,10 @@ const struct runtime_layout runtime_layout_table[] = {
 	.gs_leaked = {0, 0}, /* absent */
 	.gs_deadextra = {0, 0}, /* absent */
 	.gs_scan = {4096, 1},
+	.wait_reasons = go1_23_wait_reasons,
+	.nwait_reasons = 38,
+	.status_names = go1_23_status_names,
+	.nstatus_names = 10,
 },
 /* END go1.23 arm64 */
 /* BEGIN go1.24 amd64 */
@@ -515,6 +821,10 @@ const struct runtime_layout runtime_layout_table[] = {
 	.gs_leaked = {0, 0}, /* absent */
 	.gs_deadextra = {0, 0}, /* absent */
 	.gs_scan = {4096, 1},
+	.wait_reasons = go1_24_wait_reasons,
+	.nwait_reasons = 44,
+	.status_names = go1_24_status_names,
+	.nstatus_names = 10,
 },
 /* END go1.24 amd64 */
 /* BEGIN go1.24 arm64 */
@@ -617,6 +927,10 @@ const struct runtime_layout runtime_layout_table[] = {
 	.gs_leaked = {0, 0}, /* absent */
 	.gs_deadextra = {0, 0}, /* absent */
 	.gs_scan = {4096, 1},
+	.wait_reasons = go1_24_wait_reasons,
+	.nwait_reasons = 44,
+	.status_names = go1_24_status_names,
+	.nstatus_names = 10,
 },
 /* END go1.24 arm64 */
 /* BEGIN go1.25 amd64 */
@@ -719,6 +1033,10 @@ const struct runtime_layout runtime_layout_table[] = {
 	.gs_leaked = {0, 0}, /* absent */
 	.gs_deadextra = {0, 0}, /* absent */
 	.gs_scan = {4096, 1},
+	.wait_reasons = go1_25_wait_reasons,
+	.nwait_reasons = 47,
+	.status_names = go1_25_status_names,
+	.nstatus_names = 10,
 },
 /* END go1.25 amd64 */
 /* BEGIN go1.25 arm64 */
@@ -821,6 +1139,10 @@ const struct runtime_layout runtime_layout_table[] = {
 	.gs_leaked = {0, 0}, /* absent */
 	.gs_deadextra = {0, 0}, /* absent */
 	.gs_scan = {4096, 1},
+	.wait_reasons = go1_25_wait_reasons,
+	.nwait_reasons = 47,
+	.status_names = go1_25_status_names,
+	.nstatus_names = 10,
 },
 /* END go1.25 arm64 */
 /* BEGIN go1.26 amd64 */
@@ -923,6 +1245,10 @@ const struct runtime_layout runtime_layout_table[] = {
 	.gs_leaked = {10, 1},
 	.gs_deadextra = {11, 1},
 	.gs_scan = {4096, 1},
+	.wait_reasons = go1_26_wait_reasons,
+	.nwait_reasons = 47,
+	.status_names = go1_26_status_names,
+	.nstatus_names = 12,
 },
 /* END go1.26 amd64 */
 /* BEGIN go1.26 arm64 */
@@ -1025,6 +1351,10 @@ const struct runtime_layout runtime_layout_table[] = {
 	.gs_leaked = {10, 1},
 	.gs_deadextra = {11, 1},
 	.gs_scan = {4096, 1},
+	.wait_reasons = go1_26_wait_reasons,
+	.nwait_reasons = 47,
+	.status_names = go1_26_status_names,
+	.nstatus_names = 12,
 },
 /* END go1.26 arm64 */
 };

@@ -97,6 +97,11 @@ struct group {
 		struct site made_at;
 		uint64_t count;	 /* goroutines waiting on channels made there */
 		uint64_t closed; /* of which on a channel that was closed */
+		/* When the make site is unknown but the channel itself is (the live reader):
+		 * one entry per channel. addr 0 otherwise. */
+		uint64_t addr;
+		const char *elem; /* element type; "" unknown */
+		uint64_t cap;
 	} chans[GROUP_MAX_CREATORS];
 	uint32_t nchans;
 	uint64_t max_blocked_ns; /* longest measured block (tracer), 0 if unknown */

@@ -54,6 +54,11 @@ struct chan_info {
 	struct frame made_at;	/* the make(chan) site; func empty when unknown */
 	struct frame closed_at; /* the close(ch) site; func empty when never closed */
 	bool closed;
+	/* What the live reader sees (zero from other producers): */
+	uint64_t len;			     /* values buffered now */
+	struct slice elem_type;		     /* element type ("int", "*main.job"); empty unknown */
+	const uint64_t *senders, *receivers; /* goids waiting in its send / receive queue */
+	uint32_t nsenders, nreceivers;
 };
 
 /*
@@ -117,6 +122,7 @@ enum dump_format {
 	DUMP_FORMAT_DEBUG1, /* "goroutine profile: total N" */
 	DUMP_FORMAT_PROTO,  /* gzipped profile.proto (debug=0) */
 	DUMP_FORMAT_TRACE,  /* chanwatch trace: eBPF uprobes on a running program */
+	DUMP_FORMAT_LIVE,   /* chanwatch ps: read from a running program's memory */
 };
 
 /* What a producer learnt about its input as a whole. */

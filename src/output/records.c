@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 // JSON Lines records of goroutines and panics, for `dump --records` and golden tests.
+#include <stdio.h>
+
 #include "output/records.h"
 
 #include "lib/banned.h"
@@ -47,7 +49,41 @@ static const struct {
     {G_SCAN, "scan"},	  {G_CRASH_INFO, "crash_info"}, {G_RUNTIME_HIDDEN, "runtime_hidden"},
 };
 
+static void write_ids(struct jsonw *w, const char *key, const uint64_t *ids, uint32_t n)
+{
+	jsonw_key(w, key);
+	jsonw_array_begin(w);
+	for (uint32_t i = 0; i < n; i++)
+		jsonw_u64(w, ids[i]);
+	jsonw_array_end(w);
+}
+
+void records_chan_object(struct jsonw *w, const struct chan_info *c)
+{
+	char addr[24];
+	snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)c->addr);
+	jsonw_object_begin(w);
+	jsonw_key(w, "addr");
+	jsonw_string(w, addr);
+	write_slice(w, "elem", c->elem_type);
+	jsonw_key(w, "len");
+	jsonw_u64(w, c->len);
+	jsonw_key(w, "cap");
+	jsonw_u64(w, c->cap);
+	jsonw_key(w, "closed");
+	jsonw_bool(w, c->closed);
+	write_ids(w, "senders", c->senders, c->nsenders);
+	write_ids(w, "receivers", c->receivers, c->nreceivers);
+	jsonw_object_end(w);
+}
+
 void records_write_goroutine(struct jsonw *w, const struct goroutine *g)
+{
+	records_goroutine_object(w, g);
+	jsonw_finish(w);
+}
+
+void records_goroutine_object(struct jsonw *w, const struct goroutine *g)
 {
 	jsonw_object_begin(w);
 	jsonw_key(w, "record");
@@ -103,8 +139,11 @@ void records_write_goroutine(struct jsonw *w, const struct goroutine *g)
 		jsonw_key(w, "nancestors");
 		jsonw_u64(w, g->nancestors);
 	}
+	if (g->chan) {
+		jsonw_key(w, "chan");
+		records_chan_object(w, g->chan);
+	}
 	jsonw_object_end(w);
-	jsonw_finish(w);
 }
 
 const char *records_panic_kind_name(enum panic_kind kind)

@@ -13,6 +13,10 @@
  */
 void records_write_goroutine(struct jsonw *w, const struct goroutine *g);
 void records_write_panic(struct jsonw *w, const struct panic_report *p);
+/* The goroutine's object alone, as a value at any depth of w (records_write_goroutine's). */
+void records_goroutine_object(struct jsonw *w, const struct goroutine *g);
+/* A channel the live reader saw: addr, elem, len, cap, closed, senders, receivers (goids). */
+void records_chan_object(struct jsonw *w, const struct chan_info *c);
 
 /* Stable names used in the records ("send_on_closed", "deadlock", ...). */
 const char *records_panic_kind_name(enum panic_kind kind);

@@ -25,6 +25,9 @@ void report_text(FILE *out, const struct analysis *an, const struct report_optio
 
 /* Machine report; the schema is docs/json-schema.md ("chanwatch.dump/v1"). */
 void report_json(FILE *out, const struct analysis *an);
+/* The same document as a value of w (any depth): for writers that embed the analysis. */
+struct jsonw;
+void report_json_object(struct jsonw *w, const struct analysis *an);
 
 /*
  * The suspects as a goroutine profile (sample type goroutine/count, one

@@ -17,6 +17,8 @@ static const char *format_id(enum dump_format f)
 		return "proto";
 	case DUMP_FORMAT_TRACE:
 		return "trace";
+	case DUMP_FORMAT_LIVE:
+		return "live";
 	case DUMP_FORMAT_UNKNOWN:
 		break;
 	}
@@ -125,6 +127,17 @@ static void write_group(struct jsonw *w, const struct analysis *an, const struct
 	for (uint32_t i = 0; i < g->nchans; i++) {
 		jsonw_object_begin(w);
 		write_site(w, "made_at", &g->chans[i].made_at);
+		if (g->chans[i].addr) {
+			char addr[24];
+			snprintf(addr, sizeof(addr), "0x%llx",
+				 (unsigned long long)g->chans[i].addr);
+			jsonw_key(w, "addr");
+			jsonw_string(w, addr);
+			jsonw_key(w, "elem");
+			jsonw_string(w, g->chans[i].elem);
+			jsonw_key(w, "cap");
+			jsonw_u64(w, g->chans[i].cap);
+		}
 		jsonw_key(w, "count");
 		jsonw_u64(w, g->chans[i].count);
 		jsonw_key(w, "closed");
@@ -175,121 +188,126 @@ void report_json(FILE *out, const struct analysis *an)
 	struct jsonw w;
 
 	jsonw_init(&w, out, true);
-	jsonw_object_begin(&w);
-	jsonw_key(&w, "schema");
-	jsonw_string(&w, "chanwatch.dump/v1");
-	jsonw_key(&w, "inputs");
-	jsonw_array_begin(&w);
+	report_json_object(&w, an);
+	jsonw_finish(&w);
+}
+
+void report_json_object(struct jsonw *w, const struct analysis *an)
+{
+	jsonw_object_begin(w);
+	jsonw_key(w, "schema");
+	jsonw_string(w, "chanwatch.dump/v1");
+	jsonw_key(w, "inputs");
+	jsonw_array_begin(w);
 	for (size_t i = 0; i < an->ninputs; i++) {
 		const struct input_summary *in = &an->inputs[i];
-		jsonw_object_begin(&w);
-		jsonw_key(&w, "name");
-		jsonw_string(&w, in->name);
-		jsonw_key(&w, "format");
-		jsonw_string(&w, format_id(in->info.format));
-		jsonw_key(&w, "profile");
-		jsonw_string(&w, in->info.profile_name);
-		jsonw_key(&w, "goroutines");
-		jsonw_u64(&w, in->info.goroutines);
-		jsonw_key(&w, "records");
-		jsonw_u64(&w, in->info.records);
-		jsonw_key(&w, "bytes");
-		jsonw_u64(&w, in->info.bytes);
-		jsonw_key(&w, "truncated");
-		jsonw_bool(&w, in->info.truncated);
+		jsonw_object_begin(w);
+		jsonw_key(w, "name");
+		jsonw_string(w, in->name);
+		jsonw_key(w, "format");
+		jsonw_string(w, format_id(in->info.format));
+		jsonw_key(w, "profile");
+		jsonw_string(w, in->info.profile_name);
+		jsonw_key(w, "goroutines");
+		jsonw_u64(w, in->info.goroutines);
+		jsonw_key(w, "records");
+		jsonw_u64(w, in->info.records);
+		jsonw_key(w, "bytes");
+		jsonw_u64(w, in->info.bytes);
+		jsonw_key(w, "truncated");
+		jsonw_bool(w, in->info.truncated);
 		if (in->info.truncated) {
-			jsonw_key(&w, "truncated_reason");
-			jsonw_string(&w, in->info.truncated_why);
+			jsonw_key(w, "truncated_reason");
+			jsonw_string(w, in->info.truncated_why);
 		}
-		jsonw_object_end(&w);
+		jsonw_object_end(w);
 	}
-	jsonw_array_end(&w);
-	jsonw_key(&w, "goroutines");
-	jsonw_u64(&w, an->goroutines);
-	jsonw_key(&w, "ignored");
-	jsonw_u64(&w, an->ignored);
-	jsonw_key(&w, "classes");
-	jsonw_object_begin(&w);
+	jsonw_array_end(w);
+	jsonw_key(w, "goroutines");
+	jsonw_u64(w, an->goroutines);
+	jsonw_key(w, "ignored");
+	jsonw_u64(w, an->ignored);
+	jsonw_key(w, "classes");
+	jsonw_object_begin(w);
 	for (int c = 0; c < BLOCK__COUNT; c++) {
 		if (!an->class_counts[c])
 			continue;
-		jsonw_key(&w, block_class_name((enum block_class)c));
-		jsonw_u64(&w, an->class_counts[c]);
+		jsonw_key(w, block_class_name((enum block_class)c));
+		jsonw_u64(w, an->class_counts[c]);
 	}
-	jsonw_object_end(&w);
-	jsonw_key(&w, "min_count");
-	jsonw_u64(&w, an->min_count);
-	jsonw_key(&w, "min_minutes");
-	jsonw_u64(&w, an->min_minutes);
-	jsonw_key(&w, "minutes_note");
-	jsonw_string(&w, report_minutes_note);
-	jsonw_key(&w, "diff");
+	jsonw_object_end(w);
+	jsonw_key(w, "min_count");
+	jsonw_u64(w, an->min_count);
+	jsonw_key(w, "min_minutes");
+	jsonw_u64(w, an->min_minutes);
+	jsonw_key(w, "minutes_note");
+	jsonw_string(w, report_minutes_note);
+	jsonw_key(w, "diff");
 	if (an->is_diff) {
-		jsonw_object_begin(&w);
-		jsonw_key(&w, "interval_seconds");
-		jsonw_double(&w, an->interval_seconds);
-		jsonw_key(&w, "matched");
-		jsonw_u64(&w, an->matched);
-		jsonw_key(&w, "stuck");
-		jsonw_u64(&w, an->stuck);
-		jsonw_object_end(&w);
+		jsonw_object_begin(w);
+		jsonw_key(w, "interval_seconds");
+		jsonw_double(w, an->interval_seconds);
+		jsonw_key(w, "matched");
+		jsonw_u64(w, an->matched);
+		jsonw_key(w, "stuck");
+		jsonw_u64(w, an->stuck);
+		jsonw_object_end(w);
 	} else {
-		jsonw_null(&w);
+		jsonw_null(w);
 	}
-	jsonw_key(&w, "panics");
-	jsonw_array_begin(&w);
+	jsonw_key(w, "panics");
+	jsonw_array_begin(w);
 	for (size_t i = 0; i < an->npanics; i++) {
 		const struct panic_info *p = &an->panics[i];
-		jsonw_object_begin(&w);
-		jsonw_key(&w, "kind");
-		jsonw_string(&w, panic_kind_id(p->kind));
-		jsonw_key(&w, "message");
-		jsonw_string(&w, p->message);
-		jsonw_key(&w, "goroutine");
+		jsonw_object_begin(w);
+		jsonw_key(w, "kind");
+		jsonw_string(w, panic_kind_id(p->kind));
+		jsonw_key(w, "message");
+		jsonw_string(w, p->message);
+		jsonw_key(w, "goroutine");
 		if (p->has_goroutine)
-			jsonw_u64(&w, p->goroutine_id);
+			jsonw_u64(w, p->goroutine_id);
 		else
-			jsonw_null(&w);
-		jsonw_key(&w, "status");
-		jsonw_string(&w, p->status);
-		write_site(&w, "site", &p->site);
+			jsonw_null(w);
+		jsonw_key(w, "status");
+		jsonw_string(w, p->status);
+		write_site(w, "site", &p->site);
 		if (p->has_chan) {
-			write_site(&w, "made_at", &p->made_at);
-			write_site(&w, "closed_at", &p->closed_at);
+			write_site(w, "made_at", &p->made_at);
+			write_site(w, "closed_at", &p->closed_at);
 		}
-		jsonw_object_end(&w);
+		jsonw_object_end(w);
 	}
-	jsonw_array_end(&w);
-	jsonw_key(&w, "suspects");
-	jsonw_array_begin(&w);
+	jsonw_array_end(w);
+	jsonw_key(w, "suspects");
+	jsonw_array_begin(w);
 	for (size_t i = 0; i < an->nsuspects; i++)
-		write_group(&w, an, &an->groups[i]);
-	jsonw_array_end(&w);
-	jsonw_key(&w, "groups");
-	jsonw_array_begin(&w);
+		write_group(w, an, &an->groups[i]);
+	jsonw_array_end(w);
+	jsonw_key(w, "groups");
+	jsonw_array_begin(w);
 	for (size_t i = an->nsuspects; i < an->ngroups; i++)
-		write_group(&w, an, &an->groups[i]);
-	jsonw_array_end(&w);
-	jsonw_key(&w, "creators");
-	jsonw_array_begin(&w);
+		write_group(w, an, &an->groups[i]);
+	jsonw_array_end(w);
+	jsonw_key(w, "creators");
+	jsonw_array_begin(w);
 	for (size_t i = 0; i < an->ncreators; i++) {
 		const struct creator_group *c = &an->creators[i];
 		if (!c->count)
 			continue;
-		jsonw_object_begin(&w);
-		jsonw_key(&w, "func");
-		jsonw_string(&w, c->site.func);
-		jsonw_key(&w, "file");
-		jsonw_string(&w, c->site.file);
-		jsonw_key(&w, "line");
-		jsonw_u64(&w, c->site.line);
-		jsonw_key(&w, "count");
-		jsonw_u64(&w, c->count);
-		jsonw_key(&w, "blocked");
-		jsonw_u64(&w, c->blocked);
-		jsonw_object_end(&w);
+		jsonw_object_begin(w);
+		jsonw_key(w, "func");
+		jsonw_string(w, c->site.func);
+		jsonw_key(w, "file");
+		jsonw_string(w, c->site.file);
+		jsonw_key(w, "line");
+		jsonw_u64(w, c->site.line);
+		jsonw_key(w, "count");
+		jsonw_u64(w, c->count);
+		jsonw_key(w, "blocked");
+		jsonw_u64(w, c->blocked);
+		jsonw_object_end(w);
 	}
-	jsonw_array_end(&w);
-	jsonw_object_end(&w);
-	jsonw_finish(&w);
+	jsonw_array_end(w);
+	jsonw_object_end(w);
 }

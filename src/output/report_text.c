@@ -31,6 +31,8 @@ static const char *format_name(enum dump_format f)
 		return "profile.proto";
 	case DUMP_FORMAT_TRACE:
 		return "blocked on channels (eBPF trace)";
+	case DUMP_FORMAT_LIVE:
+		return "live process memory";
 	case DUMP_FORMAT_UNKNOWN:
 		break;
 	}
@@ -219,6 +221,17 @@ static void print_suspect(FILE *out, const struct analysis *an, const struct gro
 			g->other_creators);
 	for (uint32_t i = 0; i < g->nchans; i++) {
 		const struct chan_site_count *c = &g->chans[i];
+		if (c->addr) { /* seen in memory: its identity, not its make site */
+			fprintf(out, "    %s  0x%" PRIx64 "  chan %s", i ? "       " : "channel",
+				c->addr, c->elem[0] ? c->elem : "?");
+			if (c->cap)
+				fprintf(out, ", buffer %" PRIu64, c->cap);
+			else
+				fputs(", unbuffered", out);
+			fprintf(out, "  (%s, %s)\n", thousands(num, sizeof(num), c->count),
+				c->closed ? "closed" : "open");
+			continue;
+		}
 		fprintf(out, "    %s  ", i ? "        " : "channel made");
 		if (c->made_at.func[0]) {
 			fprintf(out, "%s  ", c->made_at.func);

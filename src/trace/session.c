@@ -403,14 +403,10 @@ static void elem_name(struct trace_session *s, uint64_t chantype, char *buf, siz
 	const struct runtime_layout *l = s->opt.layout;
 	const uint8_t *p;
 	uint64_t ct = to_vaddr(s, chantype), elem, types = 0;
-	int32_t str;
-	uint8_t tflag;
-	size_t n = 0, shift = 0, i;
 
 	buf[0] = '\0';
-	if (!ct || !l->chantype_elem.known || !l->type_str.known || !l->type_tflag.known)
-		return;
-	if (gobin_read_vaddr(s->opt.bin, ct + l->chantype_elem.off, 8, &p))
+	if (!ct || !l->chantype_elem.known ||
+	    gobin_read_vaddr(s->opt.bin, ct + l->chantype_elem.off, 8, &p))
 		return;
 	memcpy(&elem, p, 8);
 	elem = to_vaddr(s, elem);
@@ -420,31 +416,7 @@ static void elem_name(struct trace_session *s, uint64_t chantype, char *buf, siz
 		return;
 	memcpy(&types, p, 8);
 	types = to_vaddr(s, types) ? to_vaddr(s, types) : types;
-	if (!types || gobin_read_vaddr(s->opt.bin, elem + l->type_str.off, 4, &p))
-		return;
-	memcpy(&str, p, 4);
-	if (gobin_read_vaddr(s->opt.bin, elem + l->type_tflag.off, 1, &p))
-		return;
-	tflag = p[0];
-	/* name: one flag byte, a varint length, the bytes */
-	if (gobin_read_vaddr(s->opt.bin, types + (uint64_t)(int64_t)str, 4, &p))
-		return;
-	for (i = 1; i < 4; i++) {
-		n |= (size_t)(p[i] & 0x7f) << shift;
-		shift += 7;
-		if (!(p[i] & 0x80))
-			break;
-	}
-	if (i == 4 || !n || n >= len ||
-	    gobin_read_vaddr(s->opt.bin, types + (uint64_t)(int64_t)str + i + 1, n, &p))
-		return;
-	/* TFlagExtraStar: the stored name has a '*' the type does not. */
-	if ((tflag & 2) && p[0] == '*') {
-		p++;
-		n--;
-	}
-	memcpy(buf, p, n);
-	buf[n] = '\0';
+	gobin_type_name(s->opt.bin, l, elem, types, buf, len);
 }
 
 static struct stack_cost *cost_of(struct trace_session *s, int32_t stack)
