@@ -606,8 +606,14 @@ static void visit_assignment(struct walker *w, TSNode n)
 		if (is_sym(l, G.selector_expression) && !ts_node_is_null(val) &&
 		    is_make_chan(w, val, &cap)) {
 			struct op *o = add_op(w, OP_ASSIGN, -1, l);
-			if (o)
+			if (o) {
+				TSNode root = field_of(l, G.f_operand);
+				while (is_sym(root, G.selector_expression))
+					root = field_of(root, G.f_operand);
 				o->key = node_text(w->f, l, &o->key_len);
+				o->root =
+				    lookup_node(w, root); /* as the close's: x.f is keyed by x */
+			}
 			visit(w, field_of(l, G.f_operand), R_NEUTRAL);
 			continue;
 		}

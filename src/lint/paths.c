@@ -40,7 +40,7 @@ struct pwalk {
 	uint32_t key_len[MAX_BITS];
 	int nbits;
 	uint64_t nil_ok; /* bits whose nil state is followed (see choose_bits) */
-	uint32_t close_row[MAX_BITS], close_col[MAX_BITS];
+	uint32_t close_row[MAX_BITS], close_col[MAX_BITS], close_byte[MAX_BITS];
 	struct frame frames[MAX_FRAMES];
 	int nframes;
 	int depth;
@@ -148,6 +148,7 @@ static void do_close(struct pwalk *w, TSNode arg, struct pstate *st)
 	st->closed |= 1ull << b;
 	st->must_closed |= 1ull << b;
 	w->close_row[b] = o->row;
+	w->close_byte[b] = o->byte;
 	w->close_col[b] = o->col;
 }
 
@@ -241,6 +242,18 @@ static bool push_frame(struct pwalk *w, bool is_loop)
 	return true;
 }
 
+/* The channel of bit is assigned in this context between bytes from and to. */
+static bool remade_before(const struct pwalk *w, int bit, uint32_t from, uint32_t to)
+{
+	for (size_t i = 0; i < w->fn->nops; i++) {
+		const struct op *o = &w->fn->ops[i];
+		if (o->kind == OP_ASSIGN && o->ctx == w->ctx && o->byte >= from && o->byte < to &&
+		    bit_at(w, o) == bit)
+			return true;
+	}
+	return false;
+}
+
 static void walk_for(struct pwalk *w, TSNode n, struct pstate *st)
 {
 	TSNode body = ts_field(n, G.f_body);
@@ -292,9 +305,10 @@ static void walk_for(struct pwalk *w, TSNode n, struct pstate *st)
 			s = w->sym_of[bit] >= 0	   ? &w->fn->syms[w->sym_of[bit]]
 			    : w->root_of[bit] >= 0 ? &w->fn->syms[w->root_of[bit]]
 						   : NULL;
-			/* x.f with x a variable of the loop (range v) is another channel each time
-			 */
-			if (!s || s->decl_byte < start)
+			/* x.f with x a variable of the loop (range v) is another channel each time;
+			 * one re-made in the body before its close is too */
+			if ((!s || s->decl_byte < start) &&
+			    !remade_before(w, bit, ts_node_start_byte(body), w->close_byte[bit]))
 				finding_add(
 				    w->p, "CW103", w->fn->file->path, w->close_row[bit],
 				    w->close_col[bit],

@@ -511,6 +511,32 @@ static void abandoned_sender(struct package_ctx *p, const struct func *fn, int32
 		       sy->cap ? "channel made here, too small" : "unbuffered channel made here");
 }
 
+/*
+ * The only send on s is one send, in a goroutine started once and not in a loop, and the
+ * receive before the close is a plain one (or a select case whose others end the
+ * process): the close comes after the one value was taken, nothing can send after it.
+ */
+static bool one_value_taken(const struct func *fn, int32_t s, const struct op *cl,
+			    const struct op *recv)
+{
+	const struct op *send = NULL;
+	if (recv->kind != OP_RECV || recv->loop ||
+	    ((recv->flags & OPF_SELECT_ALT) && !(recv->flags & OPF_OTHERS_EXIT)))
+		return false;
+	for (size_t k = 0; k < fn->nops; k++) {
+		const struct op *o = &fn->ops[k];
+		if (o->sym != s || o->ctx == cl->ctx)
+			continue;
+		if (o->kind == OP_GOARG || o->kind == OP_CALLARG || o->kind == OP_ESCAPE ||
+		    (o->kind == OP_SEND && send))
+			return false;
+		if (o->kind == OP_SEND)
+			send = o;
+	}
+	return send && !send->loop && fn->ctxs[send->ctx].kind == CTX_GO &&
+	       !fn->ctxs[send->ctx].go_loop;
+}
+
 /* CW105: the receiver closes while another goroutine of this function still sends. */
 static void close_by_receiver(struct package_ctx *p, const struct func *fn, int32_t s)
 {
@@ -559,7 +585,7 @@ static void close_by_receiver(struct package_ctx *p, const struct func *fn, int3
 			if (o->kind == OP_GOARG && param_use_of(p, o).sends)
 				sender = o;
 		}
-		if (!sender)
+		if (!sender || one_value_taken(fn, s, cl, recv))
 			continue;
 		{
 			struct lint_finding *f = finding_add(

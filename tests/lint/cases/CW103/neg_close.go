@@ -123,3 +123,24 @@ func closeThenFatal(t fataler, entered chan struct{}, release chan struct{}) {
 }
 
 type fataler interface{ Fatal(args ...any) }
+
+type reconnector struct {
+	mu     sync.Mutex
+	connUp chan struct{}
+	down   chan struct{}
+}
+
+// Each field is re-made in the loop before it is closed again (connection up/down signals).
+func (c *reconnector) loop(n int, errs chan error) {
+	for i := 0; i < n; i++ {
+		c.mu.Lock()
+		c.down = make(chan struct{})
+		close(c.connUp)
+		c.mu.Unlock()
+		<-errs
+		c.mu.Lock()
+		close(c.down)
+		c.connUp = make(chan struct{})
+		c.mu.Unlock()
+	}
+}

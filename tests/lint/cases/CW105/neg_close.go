@@ -107,3 +107,14 @@ func handshake() {
 	ack <- struct{}{}
 	close(ack)
 }
+
+// One goroutine sends one value; the receiver takes it, then closes: nothing can send after.
+func oneResult(work func() int) int {
+	done := make(chan int)
+	go func() {
+		done <- work()
+	}()
+	v := <-done
+	close(done)
+	return v
+}
