@@ -23,6 +23,7 @@ static const struct command commands[] = {
     {"trace", cmd_trace, "follow every channel's life in a running Go program (eBPF)"},
     {"lint", cmd_lint, "channel-lifecycle bugs in Go source (also go vet -vettool)"},
     {"ps", cmd_ps, "every goroutine of a running Go program and what it waits on"},
+    {"top", cmd_top, "a live view of where a running Go program's goroutines wait"},
 };
 
 static void usage(FILE *out)

@@ -12,6 +12,7 @@ int cmd_heap(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 /* go vet -vettool runs chanwatch -V=full, -flags, or [FLAGS] vet.cfg, with no command. */
 bool vettool_invocation(int argc, char **argv);
 int cmd_vettool(int argc, char **argv);

@@ -503,7 +503,9 @@ static int find_chans(struct walk *w)
 					if (!dup) {
 						/* g->chans grows in place: copy out, extend, copy
 						 * in */
-						memcpy(chans, g->chans, g->nchans * sizeof(*chans));
+						if (g->nchans)
+							memcpy(chans, g->chans,
+							       g->nchans * sizeof(*chans));
 						chans[g->nchans] = ci;
 						g->chans = arena_alloc(
 						    &s->arena, (g->nchans + 1) * sizeof(*chans));
