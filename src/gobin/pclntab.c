@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Go binaries: .gopclntab (Go 1.20+): function table, text start, pcvalue tables, inline trees.
+// Go binaries: the pclntab (Go 1.20+): function table, text start, pcvalue tables, inline trees.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
@@ -27,6 +27,16 @@
 static uint64_t hdr_word(const struct gobin *b, size_t off)
 {
 	return gobin_le64(b->pcln + off);
+}
+
+/* pcHeader.textStart, through its relocation in a PIE (0 if unknown). */
+static uint64_t header_text(const struct gobin *b)
+{
+	uint64_t v;
+
+	if (gobin_read_ptr(b, b->pcln_addr + 24, &v))
+		v = hdr_word(b, 24); /* no segment maps it: the bytes as they are */
+	return v;
 }
 
 /* A NUL-terminated string at tab+off inside the pclntab, or NULL. */
@@ -126,7 +136,7 @@ static void resolve_text(struct gobin *b)
 		b->text_start = v;
 		b->text_source = b->moduledata == (mod ? mod->addr : 0) ? GOBIN_TEXT_GO_MODULE
 									: GOBIN_TEXT_MODULEDATA;
-	} else if ((v = hdr_word(b, 24))) {
+	} else if ((v = header_text(b))) {
 		b->text_start = v;
 		b->text_source = GOBIN_TEXT_PCLNTAB_HEADER;
 	}
@@ -257,52 +267,150 @@ static int build_funcs(struct gobin *b, uint64_t nfunc, struct cw_error *err)
 	return 0;
 }
 
-int gobin_pclntab_parse(struct gobin *b, struct cw_error *err)
+/*
+ * Checks the pcHeader at b->pcln (magic already checked) and reads its fields
+ * into b. Returns 0 with *nfunc, or -1 if the header is corrupt.
+ */
+static int read_header(struct gobin *b, uint64_t *nfunc)
 {
-	const struct gobin_section *s = gobin_pclntab_section(b);
-	uint64_t nfunc, off[5];
+	uint64_t off[5];
 
-	if (!s || s->type == 8 /* SHT_NOBITS */ || !s->size)
-		return 0; /* build info only: no functions */
-	if (s->size < PCHEADER_SIZE)
-		return cw_error_set(err, ".gopclntab: truncated header");
-	b->pcln = b->data + s->offset;
-	b->pcln_size = (size_t)s->size;
-	b->pcln_addr = s->addr;
-	if (gobin_le32(b->pcln) != PCLN_MAGIC_120) {
-		uint32_t magic = gobin_le32(b->pcln);
-
-		b->pcln = NULL;
-		if (magic == 0xfffffff0 || magic == 0xfffffffa || magic == 0xfffffffb)
-			return cw_error_set(err, ".gopclntab: Go before 1.20 is not supported");
-		return cw_error_set(err, ".gopclntab: bad magic 0x%08x", magic);
-	}
 	b->min_lc = b->pcln[6];
 	if (b->pcln[4] || b->pcln[5] || (b->min_lc != 1 && b->min_lc != 2 && b->min_lc != 4) ||
 	    b->pcln[7] != 8)
-		goto bad;
-	nfunc = hdr_word(b, 8);
+		return -1;
+	*nfunc = hdr_word(b, 8);
 	b->nfiles = (uint32_t)hdr_word(b, 16);
 	for (int i = 0; i < 5; i++) {
 		off[i] = hdr_word(b, 32 + 8 * (size_t)i);
 		if (off[i] < PCHEADER_SIZE || off[i] >= b->pcln_size)
-			goto bad;
+			return -1;
 	}
 	b->funcnametab = (size_t)off[0];
 	b->cutab = (size_t)off[1];
 	b->filetab = (size_t)off[2];
 	b->pctab = (size_t)off[3];
 	b->functab = (size_t)off[4];
-	if (nfunc > GOBIN_MAX_FUNCS || !gobin_in_bounds(b->functab, (nfunc + 1) * 8, b->pcln_size))
-		goto bad;
+	if (*nfunc > GOBIN_MAX_FUNCS ||
+	    !gobin_in_bounds(b->functab, (*nfunc + 1) * 8, b->pcln_size))
+		return -1;
+	return 0;
+}
+
+/*
+ * Whether the len bytes at p (link-time address addr) hold a pclntab that
+ * is ours: a sound header whose tables come in the linker's order, whose
+ * functions lie in .text (by pcHeader.textStart) or which a moduledata
+ * points at. Leaves b->pcln set (and *nfunc) when it is, NULL when not.
+ */
+static bool embedded_ok(struct gobin *b, const uint8_t *p, uint64_t addr, uint64_t len,
+			uint64_t *nfunc)
+{
+	const struct gobin_section *text = gobin_section(b, ".text");
+	uint64_t start, first, last;
+
+	if (len < PCHEADER_SIZE || len > SIZE_MAX || gobin_le32(p) != PCLN_MAGIC_120)
+		return false;
+	b->pcln = p;
+	b->pcln_size = (size_t)len;
+	b->pcln_addr = addr;
+	if (read_header(b, nfunc) || !*nfunc || b->funcnametab > b->cutab ||
+	    b->cutab > b->filetab || b->filetab > b->pctab || b->pctab > b->functab)
+		goto no;
+	start = header_text(b);
+	first = start + gobin_le32(b->pcln + b->functab);
+	last = start + gobin_le32(b->pcln + b->functab + *nfunc * 8);
+	if (start && text && first >= text->addr && first <= last &&
+	    last - text->addr <= text->size)
+		return true;
+	if (find_moduledata(b))
+		return true;
+no:
+	b->pcln = NULL;
+	return false;
+}
+
+#define MAX_CANDIDATES 16
+
+/*
+ * An externally linked PIE before Go 1.26 has no .gopclntab: the linker
+ * merged the table into .data.rel.ro. Finds it from the runtime.pclntab and
+ * runtime.epclntab symbols, else (stripped) by its header's magic.
+ */
+static bool find_embedded(struct gobin *b, uint64_t *nfunc)
+{
+	static const char *const where[] = {".data.rel.ro", ".rodata"};
+	static const uint8_t magic[] = {0xf1, 0xff, 0xff, 0xff, 0, 0};
+	uint64_t at = gobin_symbol_value(b, "runtime.pclntab");
+	uint64_t end = gobin_symbol_value(b, "runtime.epclntab");
+	const uint8_t *p;
+	int tries = 0;
+
+	if (at && end > at && !gobin_read_vaddr(b, at, (size_t)(end - at), &p) &&
+	    embedded_ok(b, p, at, end - at, nfunc))
+		return true;
+	for (size_t w = 0; w < sizeof(where) / sizeof(where[0]); w++) {
+		const struct gobin_section *s = gobin_section(b, where[w]);
+		const uint8_t *base, *hit;
+		size_t size;
+
+		if (!s || s->type == 8 /* SHT_NOBITS */ || !s->size)
+			continue;
+		base = b->data + s->offset; /* read_sections bounded it by the file */
+		size = (size_t)s->size;
+		for (p = base; tries < MAX_CANDIDATES &&
+			       (hit = memmem(p, size - (size_t)(p - base), magic, sizeof(magic)));
+		     p = hit + 1, tries++) {
+			uint64_t off = (uint64_t)(hit - base);
+
+			if (embedded_ok(b, hit, s->addr + off, s->size - off, nfunc))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Reads the pcHeader of section s. Returns 1 with *nfunc, 0 when the section
+ * is empty (build info only), or -1 with err set.
+ */
+static int section_table(struct gobin *b, const struct gobin_section *s, uint64_t *nfunc,
+			 struct cw_error *err)
+{
+	uint32_t magic;
+
+	if (s->type == 8 /* SHT_NOBITS */ || !s->size)
+		return 0;
+	if (s->size < PCHEADER_SIZE)
+		return cw_error_set(err, ".gopclntab: truncated header");
+	magic = gobin_le32(b->data + s->offset);
+	if (magic == 0xfffffff0 || magic == 0xfffffffa || magic == 0xfffffffb)
+		return cw_error_set(err, ".gopclntab: Go before 1.20 is not supported");
+	if (magic != PCLN_MAGIC_120)
+		return cw_error_set(err, ".gopclntab: bad magic 0x%08x", magic);
+	b->pcln = b->data + s->offset;
+	b->pcln_size = (size_t)s->size;
+	b->pcln_addr = s->addr;
+	if (read_header(b, nfunc)) {
+		b->pcln = NULL;
+		return cw_error_set(err, ".gopclntab: corrupt header");
+	}
+	return 1;
+}
+
+int gobin_pclntab_parse(struct gobin *b, struct cw_error *err)
+{
+	const struct gobin_section *s = gobin_pclntab_section(b);
+	uint64_t nfunc = 0;
+	int rc = s ? section_table(b, s, &nfunc, err) : find_embedded(b, &nfunc);
+
+	if (rc <= 0)
+		return rc; /* an error, or build info only: no functions */
 	resolve_text(b);
 	if (b->text_source == GOBIN_TEXT_NONE)
 		return cw_error_set(err, "cannot find the text start (no runtime.text, moduledata "
 					 "or pclntab textStart)");
 	return build_funcs(b, nfunc, err);
-bad:
-	b->pcln = NULL;
-	return cw_error_set(err, ".gopclntab: corrupt header");
 }
 
 /* Reads a uvarint from the pclntab at *pos. Returns 0 or -1. */

@@ -56,15 +56,14 @@ static unsigned funcid_wrapper(const char *go_version)
 	int major = 0, minor = 0;
 	if (sscanf(go_version, "go%d.%d", &major, &minor) != 2 || major != 1)
 		return 0;
-	switch (minor) {
+	switch (minor) { /* 1.25 split FuncID_runfinq in runFinalizers and runCleanups */
 	case 22:
-		return 22;
 	case 23:
 	case 24:
+		return 22;
+	case 25:
 	case 26:
 		return 23;
-	case 25:
-		return 24;
 	default:
 		return 0;
 	}

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The Go-binary reader (src/gobin) against the Go toolchain's own answers: builds
 # tests/fixtures/go/gobin with Go 1.22-1.26, plain / stripped / PIE / cgo (and arm64 cross
-# builds), writes next to each binary what `go version -m`, `go tool nm`, `go tool addr2line`
+# builds; cgo PIE is externally linked: before Go 1.26 its pclntab has no section of its
+# own), writes next to each binary what `go version -m`, `go tool nm`, `go tool addr2line`
 # and the running program (runtime.CallersFrames) say, then runs the cmocka test test_gobin
 # over them (CHANWATCH_GOBIN_FIXTURES).
 # GOBIN_TOOLCHAINS="go1.26 go1.22.12" narrows the toolchains (default: all five).
@@ -102,6 +103,8 @@ for tc in $toolchains; do
 		piestrip amd64 0 1 pie piestrip
 		cgo amd64 1 1 - exe
 		cgostrip amd64 1 1 cgo strip
+		cgopie amd64 1 1 - pie
+		cgopiestrip amd64 1 1 cgopie piestrip
 		arm64 arm64 0 0 - exe
 		arm64strip arm64 0 0 arm64 strip
 	VARIANTS

@@ -274,6 +274,93 @@ static void rejects_bad_pclntab(void **state)
 	assert_string_equal(err.msg, ".gopclntab: corrupt header");
 }
 
+/*
+ * A pclntab of two functions (main.a at text+0, main.b at text+0x10, text ends at
+ * +0x20) whose pcHeader.textStart is text; returns its size.
+ */
+static size_t make_pclntab(uint8_t *p, uint64_t text)
+{
+	static const uint64_t off[5] = {72, 88, 92, 100, 104}; /* names, cu, files, pc, func */
+
+	memset(p, 0, 216);
+	put32(p, 0xfffffff1);
+	p[6] = 1;
+	p[7] = 8;
+	put64(p + 8, 2);  /* nfunc */
+	put64(p + 16, 1); /* nfiles */
+	put64(p + 24, text);
+	for (int i = 0; i < 5; i++)
+		put64(p + 32 + 8 * i, off[i]);
+	memcpy(p + 72, "main.a\0main.b", 14);
+	memcpy(p + 92, "a.go", 4);
+	/* functab: {entryoff, funcoff} x 2, then the end offset; the _func records at 128, 172 */
+	put32(p + 104, 0);
+	put32(p + 108, 24);
+	put32(p + 112, 0x10);
+	put32(p + 116, 68);
+	put32(p + 120, 0x20);
+	put32(p + 128, 0); /* entryOff */
+	put32(p + 132, 0); /* nameOff: main.a */
+	put32(p + 172, 0x10);
+	put32(p + 176, 7); /* main.b */
+	return 216;
+}
+
+/* Externally linked PIE before Go 1.26: the pclntab inside .data.rel.ro, found by its header. */
+static void finds_pclntab_in_data_rel_ro(void **state)
+{
+	static uint8_t buf[8192];
+	uint8_t bi[2048], ro[512] = {0}, code[0x20] = {0};
+	struct elfsec secs[3] = {
+	    {".go.buildinfo", 1, 0x500000, bi, 0},
+	    {".text", 1, 0x401000, code, sizeof(code)},
+	    {".data.rel.ro", 1, 0x600000, ro, sizeof(ro)},
+	};
+	struct cw_error err = {""};
+	uint64_t entry, end;
+	struct gobin b;
+	size_t n;
+
+	secs[0].len = make_buildinfo(bi, "go1.24.13");
+	/* a decoy header first (no functions), the table at +64 */
+	memcpy(ro + 8, "\xf1\xff\xff\xff\0\0\x01\x08", 8);
+	make_pclntab(ro + 64, 0x401000);
+	n = make_elf(buf, sizeof(buf), secs, 3);
+	assert_int_equal(open_bytes(&b, buf, n, &err), 0);
+	assert_int_equal(b.nfuncs, 2);
+	assert_int_equal(b.pcln_addr, 0x600040);
+	assert_int_equal(b.text_start, 0x401000);
+	assert_int_equal(gobin_lookup_func(&b, "main.b", &entry, &end), 0);
+	assert_int_equal(entry, 0x401010);
+	assert_int_equal(end, 0x401020);
+	assert_string_equal(gobin_func_at(&b, 0x401005)->name, "main.a");
+	gobin_close(&b);
+
+	/* functions outside .text, tables out of order: not a pclntab, no functions */
+	make_pclntab(ro + 64, 0x700000);
+	n = make_elf(buf, sizeof(buf), secs, 3);
+	assert_int_equal(open_bytes(&b, buf, n, &err), 0);
+	assert_int_equal(b.nfuncs, 0);
+	assert_null(b.pcln);
+	gobin_close(&b);
+	make_pclntab(ro + 64, 0x401000);
+	put64(ro + 64 + 40, 60 + 64); /* cutab before funcnametab */
+	n = make_elf(buf, sizeof(buf), secs, 3);
+	assert_int_equal(open_bytes(&b, buf, n, &err), 0);
+	assert_int_equal(b.nfuncs, 0);
+	gobin_close(&b);
+
+	/* every truncation of .data.rel.ro is read without crashing */
+	make_pclntab(ro + 64, 0x401000);
+	for (size_t cut = 0; cut < sizeof(ro); cut++) {
+		secs[2].len = cut;
+		n = make_elf(buf, sizeof(buf), secs, 3);
+		assert_int_equal(open_bytes(&b, buf, n, &err), 0);
+		assert_true(b.nfuncs == (cut >= 64 + 128 ? 2 : 0)); /* up to the functab */
+		gobin_close(&b);
+	}
+}
+
 /* ---- real binaries ---- */
 
 static int load_fixtures(void **state)
@@ -841,6 +928,7 @@ int main(void)
 	    cmocka_unit_test(rejects_non_elf_and_non_go),
 	    cmocka_unit_test(parses_inline_buildinfo),
 	    cmocka_unit_test(rejects_bad_pclntab),
+	    cmocka_unit_test(finds_pclntab_in_data_rel_ro),
 	    cmocka_unit_test(buildinfo_matches_go_version_m),
 	    cmocka_unit_test(functions_match_go_tool_nm),
 	    cmocka_unit_test(symbolize_matches_runtime),
