@@ -300,7 +300,7 @@ static void json_channels(struct jsonw *w, const struct live_session *ls)
 		if (!ls->snap.chans[i].readable)
 			continue;
 		live_chan_info(&ls->snap.chans[i], &ci);
-		records_chan_object(w, &ci);
+		records_chan_object(w, &ci, true);
 	}
 	jsonw_array_end(w);
 }

@@ -168,6 +168,13 @@ int gobin_funcs_foreach(const struct gobin *b, int (*fn)(void *ctx, const struct
 int gobin_symbolize(const struct gobin *b, uint64_t pc, struct gobin_frame *out, size_t max);
 
 /*
+ * The size of the stack frame of the function containing pc at that instruction (its
+ * pcsp table: how far SP has moved down since the function's entry, the return address
+ * not counted). Returns 0, -ENOENT (pc in no Go function), or -EINVAL (corrupt table).
+ */
+int gobin_sp_delta(const struct gobin *b, uint64_t pc, int32_t *delta);
+
+/*
  * Converts a virtual address to its file offset (for uprobes) through the
  * PT_LOAD segments. Returns 0, or -ENOENT if no segment maps it from the file.
  */

@@ -555,3 +555,16 @@ int gobin_symbolize(const struct gobin *b, uint64_t pc, struct gobin_frame *out,
 	}
 	return (int)n;
 }
+
+int gobin_sp_delta(const struct gobin *b, uint64_t pc, int32_t *delta)
+{
+	const struct gobin_func *f = gobin_func_at(b, pc);
+	const uint8_t *rec = f ? func_rec(b, f->funcoff) : NULL;
+
+	if (!rec)
+		return -ENOENT;
+	/* _func.pcsp: the frame's size at each PC (bytes below the SP at entry) */
+	if (pcvalue(b, gobin_le32(rec + 16), f->entry, pc, delta) || *delta < 0)
+		return -EINVAL;
+	return 0;
+}

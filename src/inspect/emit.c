@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "inspect/inspect.h"
+#include "lib/grow.h"
+#include "lib/hashmap.h"
 #include "lib/banned.h"
 
 #define INLINE_DEPTH	 16 /* source frames one PC may expand to */
@@ -18,10 +20,12 @@ struct emitter {
 	const struct live_target *t;
 	const struct live_emit_options *opt;
 	struct frame frames[MAX_MODEL_FRAMES];
-	char pcnames[MAX_MODEL_FRAMES][24]; /* "0x..." for PCs without a function */
 	struct chan_info chan;
-	struct arena names; /* printed names of the current goroutine's frames */
-	unsigned wrapper;   /* abi.FuncIDWrapper of the target's Go version; 0 unknown */
+	struct arena names;  /* printed names of frames (for the whole emission) */
+	struct u64map by_pc; /* pc << 1 | top -> start << 16 | count in cached[] */
+	struct frame *cached;
+	size_t ncached, cached_alloc;
+	unsigned wrapper; /* abi.FuncIDWrapper of the target's Go version; 0 unknown */
 };
 
 /* A function's name as Go prints it: a generic instance's shapes as "[...]". */
@@ -109,40 +113,47 @@ static bool is_system(const struct emitter *e, const struct live_g *g)
 }
 
 /*
- * Appends the source frames of one PC (inlined calls first). ret: pc is a return address
- * (every frame but a goroutine's first, and that one too unless it is a function entry):
- * it is looked up one byte back, inside the call, as Go does.
+ * The source frames of one PC (inlined calls first) as Go prints them, appended to the
+ * cache. ret: pc is a return address (every frame but a goroutine's first, and that one too
+ * unless it is a function entry): it is looked up one byte back, inside the call, as Go
+ * does. top: the first frame printed for the goroutine (runtime.gopanic shows below it).
  */
-static void add_frames(struct emitter *e, uint64_t pc, bool first, uint32_t *n)
+static void symbolize_pc(struct emitter *e, uint64_t pc, bool top)
 {
 	struct gobin_frame gf[INLINE_DEPTH];
 	uint64_t va = to_vaddr(e->t, pc);
 	const struct gobin_func *f = e->t->have_bin ? gobin_func_at(&e->t->bin, va) : NULL;
-	int k = -1;
-
-	if (*n >= MAX_MODEL_FRAMES)
-		return;
 	bool wrapper = f && !e->opt->system && e->wrapper && func_id(&e->t->bin, f) == e->wrapper;
+	int k = -1;
 
 	if (f)
 		k = gobin_symbolize(&e->t->bin, va > f->entry ? va - 1 : va, gf, INLINE_DEPTH);
 	if (k <= 0) {
-		struct frame *fr = &e->frames[*n];
 		if (e->opt->system || !f) {
+			struct frame *fr;
+			char hex[24];
+			e->cached = grow_array(e->cached, &e->cached_alloc, e->ncached + 1,
+					       sizeof(*e->cached));
+			fr = &e->cached[e->ncached++];
 			memset(fr, 0, sizeof(*fr));
-			snprintf(e->pcnames[*n], sizeof(e->pcnames[0]), "0x%" PRIx64, pc);
-			fr->func = slice_cstr(f && f->name ? f->name : e->pcnames[*n]);
+			snprintf(hex, sizeof(hex), "0x%" PRIx64, pc);
+			fr->func = f && f->name
+				       ? slice_cstr(f->name)
+				       : slice_from(arena_strndup(&e->names, hex, strlen(hex)),
+						    strlen(hex));
 			fr->pc = pc;
-			(*n)++;
 		}
 		return;
 	}
-	for (int i = 0; i < k && *n < MAX_MODEL_FRAMES; i++) {
-		struct frame *fr = &e->frames[*n];
-		if (!e->opt->system && !frame_shown(gf[i].func, first && *n == 0))
+	for (int i = 0; i < k; i++) {
+		struct frame *fr;
+		if (!e->opt->system && !frame_shown(gf[i].func, top))
 			continue;
 		if (wrapper && !gf[i].inlined)
 			continue; /* a compiler wrapper (not what it inlined): Go leaves it out */
+		e->cached =
+		    grow_array(e->cached, &e->cached_alloc, e->ncached + 1, sizeof(*e->cached));
+		fr = &e->cached[e->ncached++];
 		memset(fr, 0, sizeof(*fr));
 		fr->func = print_name(e, gf[i].func);
 		fr->file = slice_cstr(gf[i].file);
@@ -152,8 +163,26 @@ static void add_frames(struct emitter *e, uint64_t pc, bool first, uint32_t *n)
 			fr->flags |= FRAME_INLINED;
 		else
 			fr->offset = (uint32_t)(va - gf[i].entry);
-		(*n)++;
+		top = false;
 	}
+}
+
+/* Appends the frames of pc to the goroutine's, symbolizing each PC once per emission. */
+static void add_frames(struct emitter *e, uint64_t pc, bool first, uint32_t *n)
+{
+	bool top = first && *n == 0;
+	uint64_t key = pc << 1 | top, packed, start, count;
+
+	if (!u64map_get(&e->by_pc, key, &packed)) {
+		start = e->ncached;
+		symbolize_pc(e, pc, top);
+		packed = start << 16 | (e->ncached - start);
+		u64map_set(&e->by_pc, key, packed);
+	}
+	start = packed >> 16;
+	count = packed & 0xffff;
+	for (uint64_t i = 0; i < count && *n < MAX_MODEL_FRAMES; i++)
+		e->frames[(*n)++] = e->cached[start + i];
 }
 
 /* The go statement: the physical function's name, the innermost position of the call. */
@@ -219,6 +248,7 @@ int live_snapshot_emit(const struct live_snapshot *s, const struct live_target *
 	e->t = t;
 	e->opt = opt ? opt : &defaults;
 	e->names = (struct arena)ARENA_INIT;
+	e->by_pc = (struct u64map)U64MAP_INIT;
 	e->wrapper = funcid_wrapper(t->meta.go_version);
 	for (size_t i = 0; i < s->ngs && !rc; i++) {
 		const struct live_g *lg = &s->gs[i];
@@ -227,7 +257,6 @@ int live_snapshot_emit(const struct live_snapshot *s, const struct live_target *
 
 		if (!e->opt->system && is_system(e, lg))
 			continue;
-		arena_reset(&e->names);
 		memset(&g, 0, sizeof(g));
 		g.id = lg->goid;
 		g.count = 1;
@@ -282,6 +311,8 @@ int live_snapshot_emit(const struct live_snapshot *s, const struct live_target *
 		rc = sink->goroutine(sink->ctx, &g);
 	}
 	arena_release(&e->names);
+	u64map_release(&e->by_pc);
+	free(e->cached);
 	free(e);
 	return rc;
 }

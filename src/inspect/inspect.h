@@ -138,14 +138,22 @@ int live_target_close(struct live_target *t, struct cw_error *err);
  */
 int live_snapshot_take(struct live_target *t, struct live_snapshot *s, struct cw_error *err);
 
+/* What the walker may ask of the program's binary; NULL members are not asked. */
+struct live_binary_hooks {
+	/* The frame size at runtime address pc (gobin_sp_delta): 0, or negative. Needed by
+	 * Go <= 1.22, which leaves sched.bp stale when a goroutine enters a system call. */
+	int (*sp_delta)(void *ctx, uint64_t pc, int32_t *delta);
+	void *ctx;
+};
+
 /*
  * The walker alone, over any memory: what live_snapshot_take() does once the target is
  * open (the fuzz target feeds it hostile memory). roots gives allgs/allglen addresses and
- * mono_ns.
+ * mono_ns; hooks may be NULL.
  */
 int live_snapshot_walk(struct remote_mem *mem, const struct runtime_layout *l,
-		       const struct snapshot_meta *roots, struct live_snapshot *s,
-		       struct cw_error *err);
+		       const struct snapshot_meta *roots, const struct live_binary_hooks *hooks,
+		       struct live_snapshot *s, struct cw_error *err);
 
 void live_snapshot_release(struct live_snapshot *s);
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,6 +49,7 @@
 #define REC_LOG_MIN (16ULL << 20)
 
 #define MEM_IOV_MAX	   1024
+#define MEM_PARALLEL_MIN   2048 /* requests in one readv worth a second thread */
 #define MEM_EINTR_RETRIES  16
 #define MEM_PROBE_MAPPINGS 64
 #define MEM_PROBE_READS	   8
@@ -85,6 +87,15 @@ struct recording {
 	int error; /* latched: -ENOMEM, -E2BIG; the recording is dropped */
 };
 
+/* One thread's process_vm_readv buffers and what its calls read. */
+struct pvr_batch {
+	struct iovec liov[MEM_IOV_MAX];
+	struct iovec riov[MEM_IOV_MAX];
+	size_t req_of[MEM_IOV_MAX];
+	uint64_t bytes, calls;
+	bool record; /* keep what is read (only the caller's thread records) */
+};
+
 struct remote_mem {
 	enum mem_kind kind;
 	pid_t pid;
@@ -100,10 +111,7 @@ struct remote_mem {
 	size_t image_len;
 	struct mem_range *ranges;
 	size_t nranges;
-	/* one process_vm_readv batch */
-	struct iovec liov[MEM_IOV_MAX];
-	struct iovec riov[MEM_IOV_MAX];
-	size_t req_of[MEM_IOV_MAX];
+	struct pvr_batch *batch; /* the caller's process_vm_readv buffers */
 };
 
 static bool errno_is_fatal(int e)
@@ -491,7 +499,7 @@ static int procfs_readv(struct remote_mem *m, struct mem_req *reqs, size_t n)
  * Gathers requests from *next into one batch of at most MEM_IOV_MAX iovecs whose lengths
  * sum within SSIZE_MAX; empty and impossible requests are answered on the way.
  */
-static size_t pvr_gather(struct remote_mem *m, struct mem_req *reqs, size_t n, size_t *next)
+static size_t pvr_gather(struct pvr_batch *b, struct mem_req *reqs, size_t n, size_t *next)
 {
 	size_t k = 0, j = *next;
 	uint64_t total = 0;
@@ -510,9 +518,9 @@ static size_t pvr_gather(struct remote_mem *m, struct mem_req *reqs, size_t n, s
 		if (total + r->len > (uint64_t)SSIZE_MAX)
 			break;
 		total += r->len;
-		m->liov[k] = (struct iovec){r->buf, r->len};
-		m->riov[k] = (struct iovec){(void *)(uintptr_t)r->addr, r->len};
-		m->req_of[k] = j;
+		b->liov[k] = (struct iovec){r->buf, r->len};
+		b->riov[k] = (struct iovec){(void *)(uintptr_t)r->addr, r->len};
+		b->req_of[k] = j;
 		k++;
 	}
 	*next = j;
@@ -524,7 +532,7 @@ static size_t pvr_gather(struct remote_mem *m, struct mem_req *reqs, size_t n, s
  * copied before it (or -1/EFAULT when that is the first). The requests wholly copied are
  * done, the one it stopped in gets -EFAULT, and the batch restarts after it.
  */
-static int pvr_readv(struct remote_mem *m, struct mem_req *reqs, size_t n)
+static int pvr_run(struct remote_mem *m, struct pvr_batch *b, struct mem_req *reqs, size_t n)
 {
 	size_t i = 0;
 	int retries = 0;
@@ -533,42 +541,101 @@ static int pvr_readv(struct remote_mem *m, struct mem_req *reqs, size_t n)
 		size_t next = i, k, q = 0;
 		ssize_t got;
 
-		k = pvr_gather(m, reqs, n, &next);
+		k = pvr_gather(b, reqs, n, &next);
 		if (!k) {
 			i = next;
 			continue;
 		}
-		m->calls++;
-		got = process_vm_readv(m->pid, m->liov, k, m->riov, k, 0);
+		b->calls++;
+		got = process_vm_readv(m->pid, b->liov, k, b->riov, k, 0);
 		if (got < 0) {
 			int e = errno;
 			if (e == EINTR && retries++ < MEM_EINTR_RETRIES)
 				continue;
-			if (e == ENOSYS) {
-				m->procfs = true;
-				return procfs_readv(m, reqs + m->req_of[0], n - m->req_of[0]);
-			}
-			if (errno_is_fatal(e))
+			if (e == ENOSYS || errno_is_fatal(e))
 				return -e;
-			reqs[m->req_of[0]].result = -e;
-			i = m->req_of[0] + 1;
+			reqs[b->req_of[0]].result = -e;
+			i = b->req_of[0] + 1;
 			continue;
 		}
-		m->bytes += (uint64_t)got;
-		for (uint64_t left = (uint64_t)got; q < k && left >= m->liov[q].iov_len; q++) {
-			struct mem_req *r = &reqs[m->req_of[q]];
-			left -= m->liov[q].iov_len;
+		b->bytes += (uint64_t)got;
+		for (uint64_t left = (uint64_t)got; q < k && left >= b->liov[q].iov_len; q++) {
+			struct mem_req *r = &reqs[b->req_of[q]];
+			left -= b->liov[q].iov_len;
 			r->result = 0;
-			rec_add(m, r->addr, r->buf, r->len);
+			if (b->record)
+				rec_add(m, r->addr, r->buf, r->len);
 		}
 		if (q == k) {
 			i = next;
 			continue;
 		}
-		reqs[m->req_of[q]].result = -EFAULT;
-		i = m->req_of[q] + 1;
+		reqs[b->req_of[q]].result = -EFAULT;
+		i = b->req_of[q] + 1;
 	}
 	return 0;
+}
+
+struct pvr_half {
+	struct remote_mem *m;
+	struct pvr_batch b;
+	struct mem_req *reqs;
+	size_t n;
+	int ret;
+};
+
+static void *pvr_thread(void *arg)
+{
+	struct pvr_half *h = arg;
+	h->ret = pvr_run(h->m, &h->b, h->reqs, h->n);
+	return NULL;
+}
+
+/*
+ * process_vm_readv spends most of its time pinning the target's pages, one request at a
+ * time: a large batch is read by two threads, half each (the target's CPUs are idle while
+ * its goroutines wait). A recording keeps one thread, in request order.
+ */
+static int pvr_readv(struct remote_mem *m, struct mem_req *reqs, size_t n)
+{
+	struct pvr_half *h = NULL;
+	pthread_t tid;
+	bool two = !m->rec && n >= MEM_PARALLEL_MIN;
+	size_t first = two ? n / 2 : n;
+	int ret;
+
+	if (!m->batch) {
+		m->batch = calloc(1, sizeof(*m->batch));
+		if (!m->batch)
+			return -ENOMEM;
+	}
+	m->batch->record = m->rec != NULL;
+	if (two && (h = calloc(1, sizeof(*h)))) {
+		*h = (struct pvr_half){.m = m, .reqs = reqs + first, .n = n - first};
+		if (pthread_create(&tid, NULL, pvr_thread, h)) {
+			free(h);
+			h = NULL;
+		}
+	}
+	if (!h)
+		first = n;
+	ret = pvr_run(m, m->batch, reqs, first);
+	if (h) {
+		pthread_join(tid, NULL);
+		m->batch->bytes += h->b.bytes;
+		m->batch->calls += h->b.calls;
+		if (!ret)
+			ret = h->ret;
+		free(h);
+	}
+	m->bytes += m->batch->bytes;
+	m->calls += m->batch->calls;
+	m->batch->bytes = m->batch->calls = 0;
+	if (ret == -ENOSYS) { /* no process_vm_readv here: /proc/PID/mem for good */
+		m->procfs = true;
+		return procfs_readv(m, reqs, n);
+	}
+	return ret;
 }
 
 /* ---- replay ---- */
@@ -983,6 +1050,7 @@ int remote_mem_close(struct remote_mem *m, struct cw_error *err)
 		close(m->mem_fd);
 	free(m->ranges);
 	free(m->image);
+	free(m->batch);
 	free(m);
 	return ret;
 }

@@ -274,12 +274,21 @@ static void name_elems(const struct live_target *t, struct live_snapshot *s)
 	}
 }
 
+static int sp_delta(void *ctx, uint64_t pc, int32_t *delta)
+{
+	const struct live_target *t = ctx;
+	if (pc < t->meta.load_bias)
+		return -ENOENT;
+	return gobin_sp_delta(&t->bin, pc - t->meta.load_bias, delta);
+}
+
 int live_snapshot_take(struct live_target *t, struct live_snapshot *s, struct cw_error *err)
 {
+	struct live_binary_hooks hooks = {sp_delta, t};
 	int rc;
 	if (!t->replayed)
 		t->meta.mono_ns = mono_now(); /* a replay keeps the recorded time */
-	rc = live_snapshot_walk(t->mem, t->layout, &t->meta, s, err);
+	rc = live_snapshot_walk(t->mem, t->layout, &t->meta, t->have_bin ? &hooks : NULL, s, err);
 	if (!rc)
 		name_elems(t, s);
 	remote_mem_set_meta(t->mem, &t->meta);

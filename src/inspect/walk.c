@@ -10,7 +10,7 @@
 #include "lib/hashmap.h"
 #include "lib/banned.h"
 
-#define G_CHUNK		1024	     /* goroutines read per batch */
+#define G_CHUNK		8192	     /* goroutines read per batch */
 #define PTR_CHUNK	8192	     /* allgs entries read per call */
 #define STACK_BATCH_MAX (32u << 20)  /* stack bytes read per batch */
 #define MAX_STRUCT	4096	     /* no runtime struct we read is larger */
@@ -69,6 +69,15 @@ struct walk {
 	size_t gs_alloc, chans_alloc;
 	struct u64map g_by_addr;    /* g address -> index in s->gs */
 	struct u64map chan_by_addr; /* hchan address -> index in s->chans */
+	const struct live_binary_hooks *hooks;
+	/* sudogs read while following goroutines to their channels, for the channels' queues:
+	 * address -> index in sudogs[] */
+	struct u64map sudog_by_addr;
+	struct sudog_seen {
+		uint64_t g, next;
+	} * sudogs;
+	size_t nsudogs, sudogs_alloc;
+	bool syscall_bp_stale; /* Go <= 1.22: entersyscall saves pc and sp, not bp */
 };
 
 static bool layout_usable(const struct runtime_layout *l)
@@ -232,7 +241,15 @@ static bool unwind(struct walk *w, struct live_g *g, const uint8_t *buf, size_t 
 {
 	uint32_t n = 0;
 	uint64_t fp = g->bp, sp = g->sp;
+	int32_t d;
 
+	/* A stale bp: frame 0's own frame pointer is where its prologue pushed it, just below
+	 * its return address (frame size from the pcsp table). */
+	if (w->syscall_bp_stale && is_status(g, &w->l->gs_syscall))
+		fp = w->hooks && w->hooks->sp_delta &&
+			     !w->hooks->sp_delta(w->hooks->ctx, g->pc, &d) && d >= 16
+			 ? sp + (uint64_t)d - 8
+			 : 0;
 	pcs[n++] = g->pc;
 	while (fp && n < LIVE_MAX_FRAMES) {
 		uint64_t next, ret;
@@ -344,8 +361,20 @@ static int read_stacks(struct walk *w)
 	size_t *idx = NULL, nidx = 0, idx_alloc = 0;
 	uint8_t *buf = grow_array(NULL, &(size_t){0}, (size_t)G_CHUNK * w->gsize, 1);
 	struct mem_req *reqs = grow_array(NULL, &(size_t){0}, G_CHUNK, sizeof(*reqs));
+	const struct rl_field *check[] = {&w->l->g_goid, &w->l->g_atomicstatus, &w->l->g_sched_sp,
+					  &w->l->g_sched_pc};
+	size_t vlo = w->gsize, vhi = 0;
 	int rc = 0;
 
+	/* the validation re-reads only the bytes that hold goid, status and saved sp and pc */
+	for (size_t i = 0; i < sizeof(check) / sizeof(check[0]); i++) {
+		if (check[i]->off < vlo)
+			vlo = check[i]->off;
+		if (check[i]->off + check[i]->size > vhi)
+			vhi = check[i]->off + check[i]->size;
+	}
+	if (vhi > w->gsize || vlo >= vhi)
+		vlo = 0, vhi = w->gsize;
 	for (size_t i = 0; i < s->ngs; i++) {
 		struct live_g *g = &s->gs[i];
 		if (g->flags & LG_UNREADABLE)
@@ -367,9 +396,9 @@ static int read_stacks(struct walk *w)
 			size_t k = nidx - i < G_CHUNK ? nidx - i : G_CHUNK;
 			long got;
 			for (size_t j = 0; j < k; j++)
-				reqs[j] = (struct mem_req){.addr = s->gs[idx[i + j]].addr,
-							   .buf = buf + j * w->gsize,
-							   .len = w->gsize};
+				reqs[j] = (struct mem_req){.addr = s->gs[idx[i + j]].addr + vlo,
+							   .buf = buf + j * w->gsize + vlo,
+							   .len = vhi - vlo};
 			got = remote_mem_readv(w->mem, reqs, k);
 			if (got < 0) {
 				rc = (int)got;
@@ -381,9 +410,10 @@ static int read_stacks(struct walk *w)
 				bool same;
 				if (reqs[j].result)
 					continue; /* keep what was read */
-				same = decode_g(w, reqs[j].buf, g->addr, &now) &&
-				       now.goid == g->goid && now.status == g->status &&
-				       now.sp == g->sp && now.pc == g->pc;
+				uint8_t *whole = buf + j * w->gsize;
+				same = decode_g(w, whole, g->addr, &now) && now.goid == g->goid &&
+				       now.status == g->status && now.sp == g->sp &&
+				       now.pc == g->pc;
 				if (same)
 					continue;
 				if (round == LIVE_RETRIES) {
@@ -392,7 +422,9 @@ static int read_stacks(struct walk *w)
 					continue;
 				}
 				s->retries++;
-				if (!decode_g(w, reqs[j].buf, g->addr, &now)) {
+				if (remote_mem_read(w->mem, g->addr, whole, w->gsize))
+					continue; /* keep what was read */
+				if (!decode_g(w, whole, g->addr, &now)) {
 					g->flags |= LG_CHANGED | LG_NO_STACK; /* exited meanwhile */
 					g->npcs = 0;
 					continue;
@@ -493,6 +525,11 @@ static int find_chans(struct walk *w)
 					continue;
 				sg_g = field_u(b, w->sudog_size, &l->sudog_g);
 				c = field_u(b, w->sudog_size, &l->sudog_c);
+				w->sudogs = grow_array(w->sudogs, &w->sudogs_alloc, w->nsudogs + 1,
+						       sizeof(*w->sudogs));
+				w->sudogs[w->nsudogs] = (struct sudog_seen){
+				    sg_g, field_u(b, w->sudog_size, &l->sudog_next)};
+				u64map_set(&w->sudog_by_addr, reqs[j].addr, w->nsudogs++);
 				if (sg_g != g->addr || !c || (c & 7))
 					continue; /* reused meanwhile: the goroutine moved on */
 				if (g->nchans < LIVE_MAX_SELECT) {
@@ -539,16 +576,24 @@ static void read_queue(struct walk *w, uint64_t first, uint64_t **out, uint32_t 
 	uint64_t at = first;
 
 	while (at) {
-		uint64_t gaddr, idx;
-		if (n >= LIVE_MAX_WAITERS || (at & 7) ||
-		    remote_mem_read(w->mem, at, sg, w->sudog_size)) {
+		uint64_t gaddr, idx, next;
+		if (n >= LIVE_MAX_WAITERS || (at & 7)) {
 			*truncated = true;
 			break;
 		}
-		gaddr = field_u(sg, w->sudog_size, &l->sudog_g);
+		if (u64map_get(&w->sudog_by_addr, at, &idx)) { /* read with its goroutine */
+			gaddr = w->sudogs[idx].g;
+			next = w->sudogs[idx].next;
+		} else if (!remote_mem_read(w->mem, at, sg, w->sudog_size)) {
+			gaddr = field_u(sg, w->sudog_size, &l->sudog_g);
+			next = field_u(sg, w->sudog_size, &l->sudog_next);
+		} else {
+			*truncated = true;
+			break;
+		}
 		ids = grow_array(ids, &alloc, n + 1, sizeof(*ids));
 		ids[n++] = u64map_get(&w->g_by_addr, gaddr, &idx) ? w->s->gs[idx].goid : 0;
-		at = field_u(sg, w->sudog_size, &l->sudog_next);
+		at = next;
 		if (at == first) {
 			*truncated = true; /* a cycle: the list changed under us */
 			break;
@@ -612,10 +657,10 @@ static int read_chans(struct walk *w)
 }
 
 int live_snapshot_walk(struct remote_mem *mem, const struct runtime_layout *l,
-		       const struct snapshot_meta *roots, struct live_snapshot *s,
-		       struct cw_error *err)
+		       const struct snapshot_meta *roots, const struct live_binary_hooks *hooks,
+		       struct live_snapshot *s, struct cw_error *err)
 {
-	struct walk w = {.mem = mem, .l = l, .s = s, .err = err};
+	struct walk w = {.mem = mem, .l = l, .s = s, .err = err, .hooks = hooks};
 	uint64_t ptr, len, bytes0, calls0, bytes1, calls1;
 	int64_t t0 = now_ns();
 	int rc;
@@ -624,11 +669,25 @@ int live_snapshot_walk(struct remote_mem *mem, const struct runtime_layout *l,
 	s->arena = (struct arena)ARENA_INIT;
 	w.g_by_addr = (struct u64map)U64MAP_INIT;
 	w.chan_by_addr = (struct u64map)U64MAP_INIT;
+	w.sudog_by_addr = (struct u64map)U64MAP_INIT;
 	if (!layout_usable(l)) {
 		cw_error_set(err, "the runtime layout lacks the g fields a snapshot needs");
 		return -EINVAL;
 	}
-	w.gsize = l->size_g.size;
+	w.syscall_bp_stale = l->go_max.major == 1 && l->go_max.minor <= 22;
+	/* a g is read up to the last member decode_g() uses, not whole */
+	{
+		const struct rl_field *used[] = {
+		    &l->g_atomicstatus, &l->g_goid,	 &l->g_parent_goid, &l->g_gopc,
+		    &l->g_startpc,	&l->g_waitsince, &l->g_waitreason,  &l->g_sched_sp,
+		    &l->g_sched_pc,	&l->g_sched_bp,	 &l->g_stack_lo,    &l->g_stack_hi,
+		    &l->g_waiting};
+		for (size_t i = 0; i < sizeof(used) / sizeof(used[0]); i++)
+			if (used[i]->known && used[i]->off + used[i]->size > w.gsize)
+				w.gsize = used[i]->off + used[i]->size;
+		if (w.gsize > l->size_g.size)
+			w.gsize = l->size_g.size;
+	}
 	w.sudog_size =
 	    l->size_sudog.known && l->size_sudog.size <= MAX_STRUCT ? l->size_sudog.size : 0;
 	w.hchan_size =
@@ -649,6 +708,8 @@ int live_snapshot_walk(struct remote_mem *mem, const struct runtime_layout *l,
 cleanup:
 	u64map_release(&w.g_by_addr);
 	u64map_release(&w.chan_by_addr);
+	u64map_release(&w.sudog_by_addr);
+	free(w.sudogs);
 	remote_mem_stats(mem, &bytes1, &calls1);
 	s->bytes_read = bytes1 - bytes0;
 	s->read_calls = calls1 - calls0;

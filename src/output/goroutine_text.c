@@ -7,28 +7,65 @@
 
 #define INNER_FRAMES 50 /* frames Go prints before "...N frames elided..." */
 
+/* Numbers without printf: this writer runs once per goroutine of dumps a million long. */
+static void put_dec(FILE *out, uint64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	fwrite(p, 1, (size_t)(buf + sizeof(buf) - p), out);
+}
+
+static void put_hex(FILE *out, uint64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	do {
+		*--p = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	fwrite(p, 1, (size_t)(buf + sizeof(buf) - p), out);
+}
+
+static void put_slice(FILE *out, struct slice s)
+{
+	fwrite(s.ptr, 1, s.len, out);
+}
+
 static void write_frame(FILE *out, const struct frame *f, bool creator, uint64_t creator_id)
 {
 	if (creator) {
-		fprintf(out, "created by %.*s", (int)f->func.len, f->func.ptr);
-		if (creator_id)
-			fprintf(out, " in goroutine %" PRIu64, creator_id);
-		fputc('\n', out);
+		fputs("created by ", out);
+		put_slice(out, f->func);
+		if (creator_id) {
+			fputs(" in goroutine ", out);
+			put_dec(out, creator_id);
+		}
+		putc('\n', out);
 	} else {
-		fprintf(out, "%.*s(%s)\n", (int)f->func.len, f->func.ptr,
-			f->flags & FRAME_INLINED ? "..." : "");
+		put_slice(out, f->func);
+		fputs(f->flags & FRAME_INLINED ? "(...)\n" : "()\n", out);
 	}
 	if (!f->file.len)
 		return;
-	fprintf(out, "\t%.*s:%" PRIu32, (int)f->file.len, f->file.ptr, f->line);
-	if (!(f->flags & FRAME_INLINED))
-		fprintf(out, " +0x%" PRIx32, f->offset);
-	fputc('\n', out);
+	putc('\t', out);
+	put_slice(out, f->file);
+	putc(':', out);
+	put_dec(out, f->line);
+	if (!(f->flags & FRAME_INLINED)) {
+		fputs(" +0x", out);
+		put_hex(out, f->offset);
+	}
+	putc('\n', out);
 }
 
 void goroutine_text_write(FILE *out, const struct goroutine *g)
 {
-	fprintf(out, "goroutine %" PRIu64 " [%.*s", g->id, (int)g->status.len, g->status.ptr);
+	fputs("goroutine ", out);
+	put_dec(out, g->id);
+	fputs(" [", out);
+	put_slice(out, g->status);
 	if (g->flags & G_LEAKED)
 		fputs(" (leaked)", out);
 	if (g->flags & G_SCAN)

@@ -58,7 +58,7 @@ static void write_ids(struct jsonw *w, const char *key, const uint64_t *ids, uin
 	jsonw_array_end(w);
 }
 
-void records_chan_object(struct jsonw *w, const struct chan_info *c)
+void records_chan_object(struct jsonw *w, const struct chan_info *c, bool waiters)
 {
 	char addr[24];
 	snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)c->addr);
@@ -72,8 +72,15 @@ void records_chan_object(struct jsonw *w, const struct chan_info *c)
 	jsonw_u64(w, c->cap);
 	jsonw_key(w, "closed");
 	jsonw_bool(w, c->closed);
-	write_ids(w, "senders", c->senders, c->nsenders);
-	write_ids(w, "receivers", c->receivers, c->nreceivers);
+	if (waiters) {
+		write_ids(w, "senders", c->senders, c->nsenders);
+		write_ids(w, "receivers", c->receivers, c->nreceivers);
+	} else { /* a goroutine's record names its channel; the queues are listed once */
+		jsonw_key(w, "nsenders");
+		jsonw_u64(w, c->nsenders);
+		jsonw_key(w, "nreceivers");
+		jsonw_u64(w, c->nreceivers);
+	}
 	jsonw_object_end(w);
 }
 
@@ -141,7 +148,7 @@ void records_goroutine_object(struct jsonw *w, const struct goroutine *g)
 	}
 	if (g->chan) {
 		jsonw_key(w, "chan");
-		records_chan_object(w, g->chan);
+		records_chan_object(w, g->chan, false);
 	}
 	jsonw_object_end(w);
 }
