@@ -182,6 +182,7 @@ bench: $(BIN) $(BARE_PARSE)
 	$(Q)./bench/dump/run.sh $(abspath $(BIN))
 	$(Q)./bench/trace/run.sh $(abspath $(BIN))
 	$(Q)BENCH_OUTPUT=$(abspath $(OUTPUT)) ./bench/lint/run.sh $(abspath $(BIN))
+	$(Q)BENCH_OUTPUT=$(abspath $(OUTPUT)) ./bench/ps/run.sh $(abspath $(BIN))
 
 FORMAT_FILES = $(shell git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 2>/dev/null)
 format:
