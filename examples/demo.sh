@@ -76,6 +76,23 @@ echo
 echo "demo: \$ chanwatch dump --diff $out/first.txt $out/second.txt"
 run_cw dump --diff "$out/first.txt" "$out/second.txt"
 
+# The same process read from its memory: no pprof endpoint needed, nothing stopped.
+echo
+echo "demo: \$ chanwatch ps --no-dump $pid   (the goroutines read from the process's memory)"
+if "$bin" ps --no-dump "$pid" 2>"$out/ps.err"; then
+	echo "demo: chanwatch ps: no suspects (exit 0)"
+elif [ $? -eq 1 ]; then
+	echo "demo: chanwatch ps: suspects found (exit 1, expected)"
+elif grep -q "ptrace permission" "$out/ps.err"; then
+	echo "demo: skipping chanwatch ps: $(head -n 1 "$out/ps.err")"
+else
+	echo "demo: chanwatch ps failed: $(head -n 1 "$out/ps.err")" >&2
+	exit 1
+fi
+echo
+echo "demo: \$ chanwatch ps --channels $pid"
+"$bin" ps --channels "$pid" 2>/dev/null | head -n 12 || true
+
 # The same service under chanwatch trace: eBPF uprobes on its Go runtime, no pprof needed.
 echo
 cleanup

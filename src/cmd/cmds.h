@@ -22,6 +22,27 @@ uint64_t option_u64(const char *opt, const char *val);
 /* A timeout option in seconds (fractions allowed, 0 < s <= 86400) as milliseconds; dies if bad. */
 long option_timeout_ms(const char *opt, const char *val);
 
+/*
+ * The options of the leak analyzer every analysing front end (dump, ps, top) takes: put
+ * ANALYZER_LONG_OPTIONS in the getopt_long table and hand every option to
+ * analyzer_option() first; it returns true when it took it (and dies on a bad value).
+ */
+enum {
+	OPT_ANALYZER_MIN_COUNT = 0x1000,
+	OPT_ANALYZER_INCLUDE_STD,
+	OPT_ANALYZER_NO_SOURCE,
+	OPT_ANALYZER_SOURCE_DIR,
+};
+#define ANALYZER_LONG_OPTIONS                                                                      \
+	{"min-count", required_argument, NULL, OPT_ANALYZER_MIN_COUNT},                            \
+	    {"include-std", no_argument, NULL, OPT_ANALYZER_INCLUDE_STD},                          \
+	    {"no-source", no_argument, NULL, OPT_ANALYZER_NO_SOURCE},                              \
+	{                                                                                          \
+		"source-dir", required_argument, NULL, OPT_ANALYZER_SOURCE_DIR                     \
+	}
+struct analyzer_options;
+bool analyzer_option(int opt, const char *arg, struct analyzer_options *a);
+
 /* Whether colour is wanted on stream fd for a --color=WHEN value (NULL = auto). */
 int want_color(const char *when, int fd);
 #endif

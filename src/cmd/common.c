@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyze/analyze.h"
 #include "cmd/cmds.h"
 #include "lib/num.h"
 #include "lib/usage.h"
@@ -41,4 +42,26 @@ long option_timeout_ms(const char *opt, const char *val)
 	if (parse_seconds(val, &secs) || secs <= 0 || secs > 86400)
 		die("%s takes seconds (0 < s <= 86400), not '%s'", opt, val);
 	return (long)(secs * 1000);
+}
+
+bool analyzer_option(int opt, const char *arg, struct analyzer_options *a)
+{
+	switch (opt) {
+	case OPT_ANALYZER_MIN_COUNT:
+		a->min_count = option_u64("--min-count", arg);
+		if (!a->min_count)
+			die("--min-count must be at least 1");
+		return true;
+	case OPT_ANALYZER_INCLUDE_STD:
+		a->include_std = true;
+		return true;
+	case OPT_ANALYZER_NO_SOURCE:
+		a->no_source = true;
+		return true;
+	case OPT_ANALYZER_SOURCE_DIR:
+		a->source_dir = arg;
+		return true;
+	default:
+		return false;
+	}
 }

@@ -73,17 +73,13 @@ enum {
 	OPT_JSON,
 	OPT_PPROF,
 	OPT_RECORDS,
-	OPT_MIN_COUNT,
 	OPT_MIN_MINUTES,
 	OPT_IGNORE_TOP,
 	OPT_IGNORE_CREATED_BY,
-	OPT_INCLUDE_STD,
 	OPT_TOP,
 	OPT_COLOR,
 	OPT_TIMEOUT,
 	OPT_MAX_BYTES,
-	OPT_NO_SOURCE,
-	OPT_SOURCE_DIR,
 };
 
 static const struct option dump_options[] = {
@@ -91,18 +87,15 @@ static const struct option dump_options[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"pprof", required_argument, NULL, OPT_PPROF},
     {"records", no_argument, NULL, OPT_RECORDS},
-    {"min-count", required_argument, NULL, OPT_MIN_COUNT},
     {"min-minutes", required_argument, NULL, OPT_MIN_MINUTES},
     {"ignore-top", required_argument, NULL, OPT_IGNORE_TOP},
     {"ignore-created-by", required_argument, NULL, OPT_IGNORE_CREATED_BY},
-    {"include-std", no_argument, NULL, OPT_INCLUDE_STD},
     {"top", required_argument, NULL, OPT_TOP},
     {"color", required_argument, NULL, OPT_COLOR},
     {"colour", required_argument, NULL, OPT_COLOR},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
-    {"no-source", no_argument, NULL, OPT_NO_SOURCE},
-    {"source-dir", required_argument, NULL, OPT_SOURCE_DIR},
+    ANALYZER_LONG_OPTIONS,
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -132,6 +125,8 @@ static void parse_options(struct dump_cmd *c, int argc, char **argv)
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", dump_options, NULL)) != -1) {
+		if (analyzer_option(opt, optarg, &c->aopt))
+			continue;
 		switch (opt) {
 		case OPT_DIFF:
 			c->diff = true;
@@ -144,11 +139,6 @@ static void parse_options(struct dump_cmd *c, int argc, char **argv)
 			break;
 		case OPT_RECORDS:
 			c->records = true;
-			break;
-		case OPT_MIN_COUNT:
-			c->aopt.min_count = option_u64("--min-count", optarg);
-			if (!c->aopt.min_count)
-				die("--min-count must be at least 1");
 			break;
 		case OPT_MIN_MINUTES: {
 			uint64_t m = option_u64("--min-minutes", optarg);
@@ -163,9 +153,6 @@ static void parse_options(struct dump_cmd *c, int argc, char **argv)
 		case OPT_IGNORE_CREATED_BY:
 			push(&c->ignore_created_by, &c->nignore_created_by, optarg);
 			break;
-		case OPT_INCLUDE_STD:
-			c->aopt.include_std = true;
-			break;
 		case OPT_TOP:
 			c->top = option_u64("--top", optarg);
 			break;
@@ -175,12 +162,6 @@ static void parse_options(struct dump_cmd *c, int argc, char **argv)
 			break;
 		case OPT_TIMEOUT:
 			c->iopt.timeout_ms = option_timeout_ms("--timeout", optarg);
-			break;
-		case OPT_NO_SOURCE:
-			c->aopt.no_source = true;
-			break;
-		case OPT_SOURCE_DIR:
-			c->aopt.source_dir = optarg;
 			break;
 		case OPT_MAX_BYTES:
 			c->iopt.max_bytes = option_u64("--max-bytes", optarg);

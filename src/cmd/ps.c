@@ -76,10 +76,6 @@ enum {
 	OPT_REPLAY,
 	OPT_EXE,
 	OPT_STATS,
-	OPT_MIN_COUNT,
-	OPT_INCLUDE_STD,
-	OPT_NO_SOURCE,
-	OPT_SOURCE_DIR,
 	OPT_TOP,
 	OPT_COLOR,
 };
@@ -95,13 +91,10 @@ static const struct option ps_options[] = {
     {"replay", required_argument, NULL, OPT_REPLAY},
     {"exe", required_argument, NULL, OPT_EXE},
     {"stats", no_argument, NULL, OPT_STATS},
-    {"min-count", required_argument, NULL, OPT_MIN_COUNT},
-    {"include-std", no_argument, NULL, OPT_INCLUDE_STD},
-    {"no-source", no_argument, NULL, OPT_NO_SOURCE},
-    {"source-dir", required_argument, NULL, OPT_SOURCE_DIR},
     {"top", required_argument, NULL, OPT_TOP},
     {"color", required_argument, NULL, OPT_COLOR},
     {"colour", required_argument, NULL, OPT_COLOR},
+    ANALYZER_LONG_OPTIONS,
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -120,6 +113,8 @@ static void parse_options(struct ps_cmd *c, int argc, char **argv)
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", ps_options, NULL)) != -1) {
+		if (analyzer_option(opt, optarg, &c->aopt))
+			continue;
 		switch (opt) {
 		case OPT_CHANNELS:
 			c->channels = true;
@@ -150,20 +145,6 @@ static void parse_options(struct ps_cmd *c, int argc, char **argv)
 			break;
 		case OPT_STATS:
 			c->stats = true;
-			break;
-		case OPT_MIN_COUNT:
-			c->aopt.min_count = option_u64("--min-count", optarg);
-			if (!c->aopt.min_count)
-				die("--min-count must be at least 1");
-			break;
-		case OPT_INCLUDE_STD:
-			c->aopt.include_std = true;
-			break;
-		case OPT_NO_SOURCE:
-			c->aopt.no_source = true;
-			break;
-		case OPT_SOURCE_DIR:
-			c->aopt.source_dir = optarg;
 			break;
 		case OPT_TOP:
 			c->top = option_u64("--top", optarg);

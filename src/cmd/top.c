@@ -33,6 +33,8 @@ static const char top_usage[] =
     "  -n, --iterations N     refresh N times, then exit (default: until q)\n"
     "  --min-count N          goroutines at one site to make a suspect (default 10)\n"
     "  --include-std          also rank sites in the Go standard library\n"
+    "  --no-source            do not read Go source files named by the frames\n"
+    "  --source-dir DIR       where to find sources this machine lacks at their paths\n"
     "  --color WHEN           auto (default: only on a terminal), always, never\n"
     "  -h, --help             this text\n"
     "\n"
@@ -43,15 +45,14 @@ static const char top_usage[] =
     "\n"
     "exit status: 0, or 2 when the process cannot be read\n";
 
-enum { OPT_INTERVAL = 256, OPT_MIN_COUNT, OPT_INCLUDE_STD, OPT_COLOR };
+enum { OPT_INTERVAL = 256, OPT_COLOR };
 
 static const struct option top_options[] = {
     {"interval", required_argument, NULL, OPT_INTERVAL},
     {"iterations", required_argument, NULL, 'n'},
-    {"min-count", required_argument, NULL, OPT_MIN_COUNT},
-    {"include-std", no_argument, NULL, OPT_INCLUDE_STD},
     {"color", required_argument, NULL, OPT_COLOR},
     {"colour", required_argument, NULL, OPT_COLOR},
+    ANALYZER_LONG_OPTIONS,
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -137,6 +138,8 @@ int cmd_top(int argc, char **argv)
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "hn:", top_options, NULL)) != -1) {
+		if (analyzer_option(opt, optarg, &aopt))
+			continue;
 		switch (opt) {
 		case OPT_INTERVAL:
 			interval_ms = option_timeout_ms("--interval", optarg);
@@ -145,14 +148,6 @@ int cmd_top(int argc, char **argv)
 			iterations = option_u64("--iterations", optarg);
 			if (!iterations)
 				die("--iterations must be at least 1");
-			break;
-		case OPT_MIN_COUNT:
-			aopt.min_count = option_u64("--min-count", optarg);
-			if (!aopt.min_count)
-				die("--min-count must be at least 1");
-			break;
-		case OPT_INCLUDE_STD:
-			aopt.include_std = true;
 			break;
 		case OPT_COLOR:
 			color = optarg;
