@@ -21,7 +21,18 @@ struct emitter {
 	const struct live_emit_options *opt;
 	struct frame frames[MAX_MODEL_FRAMES];
 	struct chan_info chan;
-	struct arena names;  /* printed names of frames (for the whole emission) */
+	struct arena names; /* printed names of frames, cached stacks (the whole emission) */
+	/* whole stacks by their PCs: most goroutines share a stack with many others */
+	struct u64map by_stack; /* hash of the PCs -> index in stacks[] */
+	struct stack_entry {
+		const uint64_t *pcs;
+		uint32_t npcs, nframes, elided;
+		struct frame *frames;
+	} * stacks;
+	size_t nstacks, stacks_alloc;
+	struct u64map by_gopc; /* go statement PC -> index in creators[] */
+	struct frame *creators;
+	size_t ncreators, creators_alloc;
 	struct u64map by_pc; /* pc << 1 | top -> start << 16 | count in cached[] */
 	struct frame *cached;
 	size_t ncached, cached_alloc;
@@ -185,8 +196,28 @@ static void add_frames(struct emitter *e, uint64_t pc, bool first, uint32_t *n)
 		e->frames[(*n)++] = e->cached[start + i];
 }
 
-/* The go statement: the physical function's name, the innermost position of the call. */
+static void creator_of(struct emitter *e, const struct live_g *g, struct frame *out);
+
+/* The creator frame of g, symbolized once per go statement. */
 static void creator(struct emitter *e, const struct live_g *g, struct frame *out)
+{
+	uint64_t idx;
+	if (g->goid == 1 || !g->gopc) {
+		memset(out, 0, sizeof(*out));
+		return;
+	}
+	if (!u64map_get(&e->by_gopc, g->gopc, &idx)) {
+		e->creators = grow_array(e->creators, &e->creators_alloc, e->ncreators + 1,
+					 sizeof(*e->creators));
+		creator_of(e, g, &e->creators[e->ncreators]);
+		idx = e->ncreators++;
+		u64map_set(&e->by_gopc, g->gopc, idx);
+	}
+	*out = e->creators[idx];
+}
+
+/* The go statement: the physical function's name, the innermost position of the call. */
+static void creator_of(struct emitter *e, const struct live_g *g, struct frame *out)
 {
 	struct gobin_frame gf[INLINE_DEPTH];
 	uint64_t va = to_vaddr(e->t, g->gopc);
@@ -234,6 +265,61 @@ void live_chan_info(const struct live_chan *c, struct chan_info *out)
 	out->nreceivers = c->nreceivers;
 }
 
+/* Builds the frames of lg's PCs into e->frames, as Go prints them; sets g's frames. */
+static void build_frames(struct emitter *e, const struct live_g *lg, struct goroutine *g)
+{
+	uint32_t n = 0;
+	for (uint32_t k = 0; k < lg->npcs; k++)
+		add_frames(e, lg->pcs[k], k == 0, &n);
+	/* runtime.goexit ends every goroutine's stack; Go never prints it */
+	while (n && slice_eq_cstr(e->frames[n - 1].func, "runtime.goexit"))
+		n--;
+	g->frames = e->frames;
+	g->nframes = n;
+	g->frames_elided = 0;
+	if (lg->flags & LG_FRAMES_ELIDED) {
+		g->frames_elided = FRAMES_ELIDED_UNKNOWN; /* the outer frames are missing */
+	} else if (n > INNER_FRAMES + OUTER_FRAMES) {
+		memmove(&e->frames[INNER_FRAMES], &e->frames[n - OUTER_FRAMES],
+			OUTER_FRAMES * sizeof(e->frames[0]));
+		g->frames_elided = n - INNER_FRAMES - OUTER_FRAMES;
+		g->nframes = INNER_FRAMES + OUTER_FRAMES;
+	}
+}
+
+/* g's frames from the cache of whole stacks, built and kept the first time. */
+static void stack_frames(struct emitter *e, const struct live_g *lg, struct goroutine *g)
+{
+	uint64_t key = hash_bytes(lg->pcs, lg->npcs * sizeof(*lg->pcs),
+				  HASH_SEED ^ lg->npcs ^ (uint64_t)(lg->flags & LG_FRAMES_ELIDED));
+	uint64_t idx;
+	struct stack_entry *se;
+
+	if (u64map_get(&e->by_stack, key, &idx)) {
+		se = &e->stacks[idx];
+		if (se->npcs == lg->npcs &&
+		    !memcmp(se->pcs, lg->pcs, lg->npcs * sizeof(*lg->pcs))) {
+			g->frames = se->frames;
+			g->nframes = se->nframes;
+			g->frames_elided = se->elided;
+			return;
+		}
+		build_frames(e, lg, g); /* another stack with the same hash: not cached */
+		return;
+	}
+	build_frames(e, lg, g);
+	e->stacks = grow_array(e->stacks, &e->stacks_alloc, e->nstacks + 1, sizeof(*e->stacks));
+	se = &e->stacks[e->nstacks];
+	se->pcs = lg->pcs; /* the snapshot's: it outlives the emission */
+	se->npcs = lg->npcs;
+	se->nframes = g->nframes;
+	se->elided = g->frames_elided;
+	se->frames = arena_alloc(&e->names, (g->nframes ? g->nframes : 1) * sizeof(*se->frames));
+	memcpy(se->frames, g->frames, g->nframes * sizeof(*se->frames));
+	u64map_set(&e->by_stack, key, e->nstacks++);
+	g->frames = se->frames;
+}
+
 int live_snapshot_emit(const struct live_snapshot *s, const struct live_target *t,
 		       const struct live_emit_options *opt, const struct dump_sink *sink)
 {
@@ -249,11 +335,12 @@ int live_snapshot_emit(const struct live_snapshot *s, const struct live_target *
 	e->opt = opt ? opt : &defaults;
 	e->names = (struct arena)ARENA_INIT;
 	e->by_pc = (struct u64map)U64MAP_INIT;
+	e->by_stack = (struct u64map)U64MAP_INIT;
+	e->by_gopc = (struct u64map)U64MAP_INIT;
 	e->wrapper = funcid_wrapper(t->meta.go_version);
 	for (size_t i = 0; i < s->ngs && !rc; i++) {
 		const struct live_g *lg = &s->gs[i];
 		struct goroutine g;
-		uint32_t n = 0;
 
 		if (!e->opt->system && is_system(e, lg))
 			continue;
@@ -284,23 +371,10 @@ int live_snapshot_emit(const struct live_snapshot *s, const struct live_target *
 		if (lg->flags & LG_NO_STACK) {
 			memset(&e->frames[0], 0, sizeof(e->frames[0]));
 			e->frames[0].flags = FRAME_UNAVAILABLE;
-			n = 1;
+			g.frames = e->frames;
+			g.nframes = 1;
 		} else {
-			for (uint32_t k = 0; k < lg->npcs; k++)
-				add_frames(e, lg->pcs[k], k == 0, &n);
-			/* runtime.goexit ends every goroutine's stack; Go never prints it */
-			while (n && slice_eq_cstr(e->frames[n - 1].func, "runtime.goexit"))
-				n--;
-		}
-		g.frames = e->frames;
-		g.nframes = n;
-		if (lg->flags & LG_FRAMES_ELIDED) {
-			g.frames_elided = FRAMES_ELIDED_UNKNOWN; /* the outer frames are missing */
-		} else if (n > INNER_FRAMES + OUTER_FRAMES) {
-			memmove(&e->frames[INNER_FRAMES], &e->frames[n - OUTER_FRAMES],
-				OUTER_FRAMES * sizeof(e->frames[0]));
-			g.frames_elided = n - INNER_FRAMES - OUTER_FRAMES;
-			g.nframes = INNER_FRAMES + OUTER_FRAMES;
+			stack_frames(e, lg, &g);
 		}
 		creator(e, lg, &g.created_by);
 		g.creator_id = lg->parent_goid;
@@ -312,6 +386,10 @@ int live_snapshot_emit(const struct live_snapshot *s, const struct live_target *
 	}
 	arena_release(&e->names);
 	u64map_release(&e->by_pc);
+	u64map_release(&e->by_stack);
+	u64map_release(&e->by_gopc);
+	free(e->stacks);
+	free(e->creators);
 	free(e->cached);
 	free(e);
 	return rc;

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -49,7 +48,9 @@
 #define REC_LOG_MIN (16ULL << 20)
 
 #define MEM_IOV_MAX	   1024
-#define MEM_PARALLEL_MIN   2048 /* requests in one readv worth a second thread */
+#define MEM_COALESCE_MIN   64	       /* requests in one readv worth sorting and merging */
+#define MEM_COALESCE_GAP   512	       /* bytes between two requests read along with them */
+#define MEM_COALESCE_MAX   (64u << 10) /* bytes of one merged read at most */
 #define MEM_EINTR_RETRIES  16
 #define MEM_PROBE_MAPPINGS 64
 #define MEM_PROBE_READS	   8
@@ -87,13 +88,13 @@ struct recording {
 	int error; /* latched: -ENOMEM, -E2BIG; the recording is dropped */
 };
 
-/* One thread's process_vm_readv buffers and what its calls read. */
+/* The process_vm_readv buffers (too big for the stack) and what the calls read. */
 struct pvr_batch {
 	struct iovec liov[MEM_IOV_MAX];
 	struct iovec riov[MEM_IOV_MAX];
 	size_t req_of[MEM_IOV_MAX];
 	uint64_t bytes, calls;
-	bool record; /* keep what is read (only the caller's thread records) */
+	bool record; /* keep what is read (a recording) */
 };
 
 struct remote_mem {
@@ -576,32 +577,9 @@ static int pvr_run(struct remote_mem *m, struct pvr_batch *b, struct mem_req *re
 	return 0;
 }
 
-struct pvr_half {
-	struct remote_mem *m;
-	struct pvr_batch b;
-	struct mem_req *reqs;
-	size_t n;
-	int ret;
-};
-
-static void *pvr_thread(void *arg)
-{
-	struct pvr_half *h = arg;
-	h->ret = pvr_run(h->m, &h->b, h->reqs, h->n);
-	return NULL;
-}
-
-/*
- * process_vm_readv spends most of its time pinning the target's pages, one request at a
- * time: a large batch is read by two threads, half each (the target's CPUs are idle while
- * its goroutines wait). A recording keeps one thread, in request order.
- */
+/* process_vm_readv over every request, through the caller's buffers. */
 static int pvr_readv(struct remote_mem *m, struct mem_req *reqs, size_t n)
 {
-	struct pvr_half *h = NULL;
-	pthread_t tid;
-	bool two = !m->rec && n >= MEM_PARALLEL_MIN;
-	size_t first = two ? n / 2 : n;
 	int ret;
 
 	if (!m->batch) {
@@ -610,24 +588,7 @@ static int pvr_readv(struct remote_mem *m, struct mem_req *reqs, size_t n)
 			return -ENOMEM;
 	}
 	m->batch->record = m->rec != NULL;
-	if (two && (h = calloc(1, sizeof(*h)))) {
-		*h = (struct pvr_half){.m = m, .reqs = reqs + first, .n = n - first};
-		if (pthread_create(&tid, NULL, pvr_thread, h)) {
-			free(h);
-			h = NULL;
-		}
-	}
-	if (!h)
-		first = n;
-	ret = pvr_run(m, m->batch, reqs, first);
-	if (h) {
-		pthread_join(tid, NULL);
-		m->batch->bytes += h->b.bytes;
-		m->batch->calls += h->b.calls;
-		if (!ret)
-			ret = h->ret;
-		free(h);
-	}
+	ret = pvr_run(m, m->batch, reqs, n);
 	m->bytes += m->batch->bytes;
 	m->calls += m->batch->calls;
 	m->batch->bytes = m->batch->calls = 0;
@@ -635,6 +596,93 @@ static int pvr_readv(struct remote_mem *m, struct mem_req *reqs, size_t n)
 		m->procfs = true;
 		return procfs_readv(m, reqs, n);
 	}
+	return ret;
+}
+
+/*
+ * Many small reads close together (the gs of one span, the sudogs of one page) cost the
+ * kernel a page pin each: they are read as one range when the gaps between them are small,
+ * and handed out from it. A range that fails (a hole in a gap) is read request by request.
+ */
+struct coalesce_key {
+	uint64_t addr;
+	size_t req;
+};
+
+static int key_cmp(const void *a, const void *b)
+{
+	const struct coalesce_key *x = a, *y = b;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int pvr_readv_coalesced(struct remote_mem *m, struct mem_req *reqs, size_t n)
+{
+	struct coalesce_key *keys = malloc(n * sizeof(*keys));
+	struct mem_req *groups = malloc(n * sizeof(*groups));
+	size_t *group_of = malloc(n * sizeof(*group_of));
+	size_t nkeys = 0, ngroups = 0, total = 0;
+	uint8_t *scratch = NULL;
+	int ret = 0;
+
+	if (!keys || !groups || !group_of) {
+		ret = pvr_readv(m, reqs, n);
+		goto cleanup;
+	}
+	for (size_t i = 0; i < n; i++) {
+		reqs[i].result = 1; /* not read yet */
+		if (!reqs[i].len) {
+			reqs[i].result = 0;
+			continue;
+		}
+		if (reqs[i].len > MEM_COALESCE_MAX || reqs[i].addr + reqs[i].len < reqs[i].addr)
+			continue; /* read alone, below */
+		keys[nkeys++] = (struct coalesce_key){reqs[i].addr, i};
+	}
+	qsort(keys, nkeys, sizeof(*keys), key_cmp);
+	for (size_t k = 0; k < nkeys; k++) {
+		const struct mem_req *r = &reqs[keys[k].req];
+		struct mem_req *g = ngroups ? &groups[ngroups - 1] : NULL;
+		uint64_t end = r->addr + r->len, gend = g ? g->addr + g->len : 0;
+		if (g && r->addr <= gend + MEM_COALESCE_GAP &&
+		    (end > gend ? end : gend) - g->addr <= MEM_COALESCE_MAX) {
+			if (end > gend) {
+				total += end - gend;
+				g->len = end - g->addr;
+			}
+		} else {
+			groups[ngroups++] = (struct mem_req){.addr = r->addr, .len = r->len};
+			total += r->len;
+		}
+		group_of[keys[k].req] = ngroups - 1;
+	}
+	scratch = malloc(total ? total : 1);
+	if (!scratch) {
+		ret = pvr_readv(m, reqs, n);
+		goto cleanup;
+	}
+	for (size_t g = 0, off = 0; g < ngroups; g++) {
+		groups[g].buf = scratch + off;
+		off += groups[g].len;
+	}
+	ret = pvr_readv(m, groups, ngroups);
+	if (ret)
+		goto cleanup;
+	for (size_t k = 0; k < nkeys; k++) {
+		struct mem_req *r = &reqs[keys[k].req];
+		const struct mem_req *g = &groups[group_of[keys[k].req]];
+		if (g->result)
+			continue; /* read alone, below */
+		memcpy(r->buf, (const uint8_t *)g->buf + (r->addr - g->addr), r->len);
+		r->result = 0;
+	}
+	for (size_t i = 0; i < n && !ret; i++)
+		if (reqs[i].result == 1)
+			ret = pvr_readv(m, &reqs[i], 1);
+cleanup:
+	free(keys);
+	free(groups);
+	free(group_of);
+	free(scratch);
 	return ret;
 }
 
@@ -958,6 +1006,8 @@ long remote_mem_readv(struct remote_mem *m, struct mem_req *reqs, size_t n)
 		ret = replay_readv(m, reqs, n);
 	} else if (m->procfs) {
 		ret = procfs_readv(m, reqs, n);
+	} else if (!m->rec && n >= MEM_COALESCE_MIN) {
+		ret = pvr_readv_coalesced(m, reqs, n);
 	} else {
 		ret = pvr_readv(m, reqs, n);
 	}

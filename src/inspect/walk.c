@@ -75,6 +75,8 @@ struct walk {
 	struct u64map sudog_by_addr;
 	struct sudog_seen {
 		uint64_t g, next;
+		uint64_t
+		    goid; /* of the goroutine it was read for, when sudog.g is that g; else 0 */
 	} * sudogs;
 	size_t nsudogs, sudogs_alloc;
 	bool syscall_bp_stale; /* Go <= 1.22: entersyscall saves pc and sp, not bp */
@@ -169,9 +171,18 @@ static void add_g(struct walk *w, const struct live_g *g)
 {
 	struct live_snapshot *s = w->s;
 	s->gs = grow_array(s->gs, &w->gs_alloc, s->ngs + 1, sizeof(*s->gs));
-	s->gs[s->ngs] = *g;
-	u64map_set(&w->g_by_addr, g->addr, s->ngs);
-	s->ngs++;
+	s->gs[s->ngs++] = *g;
+}
+
+/* The goid of the g at addr, from the snapshot (0 if it is not in it). The index is built on
+ * first use: most queue entries come with their goid already. */
+static uint64_t goid_of(struct walk *w, uint64_t addr)
+{
+	uint64_t idx;
+	if (!w->g_by_addr.count)
+		for (size_t i = 0; i < w->s->ngs; i++)
+			u64map_set(&w->g_by_addr, w->s->gs[i].addr, i);
+	return u64map_get(&w->g_by_addr, addr, &idx) ? w->s->gs[idx].goid : 0;
 }
 
 static int read_gs(struct walk *w, uint64_t ptr, uint64_t len)
@@ -528,7 +539,8 @@ static int find_chans(struct walk *w)
 				w->sudogs = grow_array(w->sudogs, &w->sudogs_alloc, w->nsudogs + 1,
 						       sizeof(*w->sudogs));
 				w->sudogs[w->nsudogs] = (struct sudog_seen){
-				    sg_g, field_u(b, w->sudog_size, &l->sudog_next)};
+				    sg_g, field_u(b, w->sudog_size, &l->sudog_next),
+				    sg_g == g->addr ? g->goid : 0};
 				u64map_set(&w->sudog_by_addr, reqs[j].addr, w->nsudogs++);
 				if (sg_g != g->addr || !c || (c & 7))
 					continue; /* reused meanwhile: the goroutine moved on */
@@ -576,7 +588,7 @@ static void read_queue(struct walk *w, uint64_t first, uint64_t **out, uint32_t 
 	uint64_t at = first;
 
 	while (at) {
-		uint64_t gaddr, idx, next;
+		uint64_t gaddr, idx, next, goid = 0;
 		if (n >= LIVE_MAX_WAITERS || (at & 7)) {
 			*truncated = true;
 			break;
@@ -584,6 +596,7 @@ static void read_queue(struct walk *w, uint64_t first, uint64_t **out, uint32_t 
 		if (u64map_get(&w->sudog_by_addr, at, &idx)) { /* read with its goroutine */
 			gaddr = w->sudogs[idx].g;
 			next = w->sudogs[idx].next;
+			goid = w->sudogs[idx].goid;
 		} else if (!remote_mem_read(w->mem, at, sg, w->sudog_size)) {
 			gaddr = field_u(sg, w->sudog_size, &l->sudog_g);
 			next = field_u(sg, w->sudog_size, &l->sudog_next);
@@ -592,7 +605,9 @@ static void read_queue(struct walk *w, uint64_t first, uint64_t **out, uint32_t 
 			break;
 		}
 		ids = grow_array(ids, &alloc, n + 1, sizeof(*ids));
-		ids[n++] = u64map_get(&w->g_by_addr, gaddr, &idx) ? w->s->gs[idx].goid : 0;
+		if (!goid && gaddr)
+			goid = goid_of(w, gaddr);
+		ids[n++] = goid;
 		at = next;
 		if (at == first) {
 			*truncated = true; /* a cycle: the list changed under us */

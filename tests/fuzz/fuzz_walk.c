@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	t.layout = runtime_layout_for(1, minor, (enum go_arch)(t.meta.arch & 1));
 	if (!t.layout)
 		t.layout = runtime_layout_for(1, 26, GO_ARCH_AMD64);
-	if (!live_snapshot_walk(t.mem, t.layout, &t.meta, &s, &err)) {
+	if (!live_snapshot_walk(t.mem, t.layout, &t.meta, NULL, &s, &err)) {
 		for (size_t i = 0; i < s.ngs; i++)
 			for (uint32_t k = 0; k < s.gs[i].nchans; k++)
 				if (s.gs[i].chans[k] >= s.nchans)

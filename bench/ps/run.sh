@@ -1,0 +1,275 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# What a full goroutine snapshot of a live Go process costs: `chanwatch ps PID` next to fetching
+# /debug/pprof/goroutine?debug=2 from the same process (issue 5).
+#
+#   bench/ps/run.sh [CHANWATCH] [REPS]      (reading another process's memory needs ptrace rights)
+#
+# Builds tests/fixtures/go/psbench into .output/bench/ with the local Go, then for each N in
+# $SIZES starts it with N parked goroutines and, REPS times (default 3), interleaved:
+#   debug2      reset the fixture's latency probe, time `curl .../goroutine?debug=2`, read the probe
+#   idle        reset, sleep as long as that fetch took, read the probe: the noise floor of the
+#               machine over the same window (a shared 2-CPU box wakes a 100 µs sleeper late too)
+#   debug1      the same for ?debug=1, for reference: Go collects it concurrently (one short
+#               stop-the-world) but it only counts goroutines per stack, without their states
+#   ps          reset, time `CHANWATCH ps $PS_ARGS PID`, read the probe
+#   ps-json     the same with --json
+#   idle-ps     reset, sleep as long as `ps` took, read the probe
+# The probe is a thread in the target that wakes every 100 µs (nanosleep on a locked OS thread)
+# and records how late each wake-up was; a stop-the-world or a ptrace stop shows up there. As
+# root it runs SCHED_FIFO (-probe-rt), so other processes on the CPUs hardly make it late: on a
+# loaded 2-CPU box that takes the idle floor over a few seconds from 5-15 ms down to ~1-2 ms.
+# Prints per N and tool: median seconds, debug2/tool ratio, output bytes, the probe's max pause
+# (median and worst over the reps) and p99, and the goroutines in the output. Targets, PASS/MISS:
+#   speed   debug2 seconds / ps seconds >= 10 (same run, medians)
+#   pause   ps median max pause <= idle-ps median max pause + 1 ms
+#   count   ps shows the debug=2 goroutines within 64 (when debug=2 is whole; runtime/pprof
+#           cuts debug=2 at 64 MiB, ~150k goroutines, and then ps is held to >= N instead)
+# Until CHANWATCH has a ps command (`CHANWATCH ps --help` exits 0) only debug=2 and idle are
+# measured. Environment: SIZES ("100000 1000000"), PS_ARGS (extra ps flags, e.g. --pause),
+# TOOL_TIMEOUT seconds per timed run (600), OUT_LIMIT_MB per output file (2048; a run that
+# writes more is killed and shows as exit153), PROBE_RT (auto: SCHED_FIFO probe when root; 0: never), READY_TIMEOUT seconds for the fixture to park its goroutines (180), BENCH_OUTPUT (.output; the
+# fixture is built into BENCH_OUTPUT/bench/).
+# The 1M fixture needs ~3 GiB of RSS; one debug=2 fetch of it takes ~35 s with the world stopped
+# for ~10 s at a time. Not a test: numbers depend on the machine and what else runs on it.
+set -euo pipefail
+
+if [ $# -gt 2 ] || [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
+	echo "usage: $0 [CHANWATCH] [REPS]" >&2
+	exit 2
+fi
+cw=${1:-}
+reps=${2:-3}
+case $reps in '' | *[!0-9]* | 0)
+	echo "bench: REPS must be a positive integer" >&2
+	exit 2
+	;;
+esac
+root=$(cd "$(dirname "$0")/../.." && pwd)
+sizes=${SIZES:-"100000 1000000"}
+ps_args=${PS_ARGS:-}
+ready_timeout=${READY_TIMEOUT:-180}
+tool_timeout=${TOOL_TIMEOUT:-600}
+out_limit_mb=${OUT_LIMIT_MB:-2048}
+probe_flags=
+probe_desc="probe thread at normal priority"
+if [ "${PROBE_RT:-auto}" != 0 ] && [ "$(id -u)" = 0 ]; then
+	probe_flags=-probe-rt
+	probe_desc="probe thread SCHED_FIFO"
+fi
+out=${BENCH_OUTPUT:-$root/.output}/bench
+mkdir -p "$out"
+for tool in curl go; do
+	if ! command -v $tool >/dev/null; then
+		echo "bench: $tool not found" >&2
+		exit 2
+	fi
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cw-bench-ps.XXXXXX")
+fx_pid=
+cleanup() {
+	if [ -n "$fx_pid" ]; then
+		kill "$fx_pid" 2>/dev/null || true
+		wait "$fx_pid" 2>/dev/null || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+fx=$out/psbench
+echo "bench: building the fixture with $(go version | cut -d' ' -f3)" >&2
+(cd "$root/tests/fixtures/go/psbench" && GOTOOLCHAIN=local GOFLAGS=-mod=mod go build -o "$fx" .)
+
+have_ps=0
+if [ -n "$cw" ] && "$cw" ps --help >/dev/null 2>&1; then
+	have_ps=1
+elif [ -n "$cw" ]; then
+	echo "# '$cw ps --help' failed: chanwatch has no ps command yet; measuring debug=2 and idle only"
+else
+	echo "# no CHANWATCH given: measuring debug=2 and idle only"
+fi
+echo "# $(go version | cut -d' ' -f3) fixture, $(nproc) CPUs, kernel $(uname -r), median of $reps runs, $probe_desc," \
+	"load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+jnum() { # jnum KEY < JSON: one integer field of the probe's flat JSON object
+	sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"
+}
+
+base=
+probe_reset() { curl -sf -o /dev/null "$base/probe/reset"; }
+probe_read() { # -> "MAX_PAUSE_NS P99_NS SAMPLES"
+	local j
+	j=$(curl -sf "$base/probe")
+	echo "$(jnum max_pause_ns <<<"$j") $(jnum p99_ns <<<"$j") $(jnum samples <<<"$j")"
+}
+count_text() { # goroutine headers ("goroutine 12 [chan receive]:") in a text snapshot
+	grep -c '^goroutine [0-9]' "$1" || true
+}
+count_debug1() { # "goroutine profile: total 100005"
+	sed -n '1s/^goroutine profile: total \([0-9]*\).*/\1/p' "$1"
+}
+count_json() { # goroutine records in the JSON (streamed: it can be big), else its own count
+	local n
+	n=$(grep -c '"record": *"goroutine"' "$1" || true)
+	if [ "${n:-0}" = 0 ]; then
+		n=$(head -c 65536 "$1" | tr -d '\n' | sed -n 's/.*"goroutines_read": *\([0-9]*\).*/\1/p')
+	fi
+	echo "${n:-nan}"
+}
+
+# record N TOOL SECONDS BYTES MAXPAUSE_NS P99_NS SAMPLES GOROUTINES RC
+results=$tmp/results
+: >"$results"
+record() { echo "$*" >>"$results"; }
+
+# run_tool N TOOL OUTFILE COUNTER CMD...: one timed run with the probe around it; echoes seconds
+run_tool() {
+	local n=$1 tool=$2 f=$3 counter=$4 t0 t1 rc=0 s p
+	shift 4
+	probe_reset
+	t0=$(now)
+	# a runaway output or a hang must not fill the disk or stall the bench
+	(ulimit -f $((out_limit_mb * 1024)) && exec timeout "$tool_timeout" "$@") >"$f" 2>"$tmp/stderr" || rc=$?
+	t1=$(now)
+	p=$(probe_read)
+	s=$(elapsed "$t0" "$t1")
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then # chanwatch exits 1 when it found suspects
+		case $rc in
+		124) echo "bench: $tool took over ${tool_timeout}s on N=$n" >&2 ;;
+		153) echo "bench: $tool wrote over ${out_limit_mb} MiB on N=$n (OUT_LIMIT_MB)" >&2 ;;
+		*) echo "bench: $tool exited $rc on N=$n:" >&2 ;;
+		esac
+		head -n5 "$tmp/stderr" | sed 's/^/bench:   /' >&2
+	fi
+	record "$n" "$tool" "$s" "$(stat -c %s "$f")" "$p" "$($counter "$f")" "$rc"
+	echo "$s"
+}
+run_idle() { # run_idle N TOOL SECONDS
+	local p
+	probe_reset
+	sleep "$3"
+	p=$(probe_read)
+	record "$1" "$2" "$3" 0 "$p" nan 0
+}
+
+rss=$tmp/rss
+: >"$rss"
+for n in $sizes; do
+	echo "bench: N=$n: starting the fixture" >&2
+	# shellcheck disable=SC2086 # empty or one flag
+	"$fx" -n "$n" $probe_flags >"$tmp/fx.out" 2>"$tmp/fx.err" &
+	fx_pid=$!
+	t0=$(now)
+	while ! grep -q '^ready ' "$tmp/fx.out"; do
+		if ! kill -0 "$fx_pid" 2>/dev/null; then
+			echo "bench: the fixture died before it was ready:" >&2
+			cat "$tmp/fx.err" >&2
+			exit 1
+		fi
+		if awk -v a="$(elapsed "$t0" "$(now)")" -v b="$ready_timeout" 'BEGIN { exit !(a > b) }'; then
+			echo "bench: the fixture was not ready after ${ready_timeout}s" >&2
+			exit 1
+		fi
+		sleep 0.2
+	done
+	base=$(sed -n 's/^pprof \(http:.*\)$/\1/p' "$tmp/fx.out")
+	echo "bench: N=$n ready after $(elapsed "$t0" "$(now)")s at $base (pid $fx_pid)" >&2
+	ready_rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$fx_pid/status")
+
+	for ((r = 1; r <= reps; r++)); do
+		echo "bench: N=$n run $r/$reps: debug=2" >&2
+		s=$(run_tool "$n" debug2 "$tmp/debug2.txt" count_text \
+			curl -sf "$base/debug/pprof/goroutine?debug=2")
+		echo "bench: N=$n run $r/$reps: idle ${s}s" >&2
+		run_idle "$n" idle "$s"
+		echo "bench: N=$n run $r/$reps: debug=1" >&2
+		run_tool "$n" debug1 "$tmp/debug1.txt" count_debug1 \
+			curl -sf "$base/debug/pprof/goroutine?debug=1" >/dev/null
+		if [ $have_ps = 1 ]; then
+			echo "bench: N=$n run $r/$reps: $cw ps $ps_args" >&2
+			# shellcheck disable=SC2086 # PS_ARGS is a list of flags
+			s=$(run_tool "$n" ps "$tmp/ps.txt" count_text "$cw" ps $ps_args "$fx_pid")
+			# shellcheck disable=SC2086
+			run_tool "$n" ps-json "$tmp/ps.json" count_json "$cw" ps --json $ps_args "$fx_pid" >/dev/null
+			run_idle "$n" idle-ps "$s"
+		fi
+	done
+	echo "$n $ready_rss $(awk '/^VmHWM:/ { print $2 }' "/proc/$fx_pid/status")" >>"$rss"
+	kill "$fx_pid"
+	wait "$fx_pid" 2>/dev/null || true
+	fx_pid=
+done
+
+# --- report ------------------------------------------------------------------------------------
+echo
+awk -v ps_args="$ps_args" '
+function med(key, col,    m, i, j, t, v) { # median of column col over the runs of key
+	m = cnt[key]
+	for (i = 1; i <= m; i++) v[i] = val[key, i, col]
+	for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+	return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+}
+function worst(key, col,    i, w) {
+	w = val[key, 1, col]
+	for (i = 2; i <= cnt[key]; i++) if (val[key, i, col] > w) w = val[key, i, col]
+	return w
+}
+FILENAME == ARGV[1] { rssn[++nr] = $1; rssk[nr] = $2; hwm[nr] = $3; next }
+{
+	key = $1 SUBSEP $2
+	if (!(key in cnt)) { order[++nk] = key; nn[key] = $1; tl[key] = $2 }
+	c = ++cnt[key]
+	for (i = 3; i <= NF; i++) val[key, c, i] = $i
+	if ($NF == 124) bad[key] = "timeout"
+	else if ($NF == 153) bad[key] = "output over OUT_LIMIT_MB"
+	else if ($NF != 0 && $NF != 1) bad[key] = "exit" $NF
+}
+END {
+	printf "%8s %-8s %9s %7s %9s %13s %13s %10s %10s  %s\n", "N", "tool", "seconds", "ratio", "MB", \
+		"maxpause_med", "maxpause_max", "p99", "goroutines", "note"
+	for (k = 1; k <= nk; k++) {
+		key = order[k]; n = nn[key]; t = tl[key]
+		s = med(key, 3); sec[key] = s
+		d2 = (n SUBSEP "debug2")
+		ratio = (t == "ps" || t == "ps-json") && s > 0 ? sprintf("%.1fx", med(d2, 3) / s) : "-"
+		g = val[key, cnt[key], 8]
+		note = (key in bad) ? bad[key] : ""
+		if (t == "debug2" && worst(key, 4) == 67108864) note = note "cut at 64 MiB by runtime/pprof"
+		if (t ~ /^idle/) note = "no operation: the noise floor"
+		if (t == "debug1") note = "reference: stacks counted, no per-goroutine state"
+		printf "%8d %-8s %9.3f %7s %9s %11.2fms %11.2fms %8.2fms %10s  %s\n", n, t, s, ratio, \
+			t ~ /^idle/ ? "-" : sprintf("%.2f", med(key, 4) / 1e6), med(key, 5) / 1e6, \
+			worst(key, 5) / 1e6, med(key, 6) / 1e6, g, note
+	}
+	print ""
+	for (i = 1; i <= nr; i++)
+		printf "# fixture N=%d: RSS %.0f MiB when ready, peak %.0f MiB\n", rssn[i], rssk[i] / 1024, hwm[i] / 1024
+	print "# maxpause: the longest the target'"'"'s probe thread was late waking (100 us period) during"
+	print "#   the operation; med/max over the runs. p99: median of the runs'"'"' 99th percentiles."
+	print "# targets: ps >= 10x faster than debug=2; ps adds <= 1 ms of pause over idle-ps; ps shows every goroutine"
+	for (k = 1; k <= nk; k++) {
+		key = order[k]; n = nn[key]; t = tl[key]
+		if (t != "ps" && t != "ps-json") continue
+		if (key in bad) { printf "%8d %-8s MISS (%s)\n", n, t, bad[key]; continue }
+		d2 = (n SUBSEP "debug2"); idle = (n SUBSEP "idle-ps")
+		r = med(d2, 3) / (sec[key] > 0.0005 ? sec[key] : 0.0005)
+		printf "%8d %-8s speed %.1fx %s", n, t, r, r >= 10 ? "PASS" : "MISS"
+		if (worst(d2, 4) == 67108864) printf " (debug=2 output cut: it did its full walks anyway)"
+		add = (med(key, 5) - med(idle, 5)) / 1e6
+		printf "  pause %+.2f ms over idle %s", add, add <= 1 ? "PASS" : "MISS"
+		g = val[key, cnt[key], 8]; gd = val[d2, cnt[d2], 8]
+		if (g == "nan")
+			printf "  count n/a"
+		else if (worst(d2, 4) == 67108864)
+			printf "  count %d vs N=%d %s (debug=2 cut at %d)", g, n, g >= n ? "PASS" : "MISS", gd
+		else
+			printf "  count %d vs debug=2 %d %s", g, gd, (g - gd <= 64 && gd - g <= 64) ? "PASS" : "MISS"
+		printf "\n"
+	}
+	if (ps_args != "") print "# ps flags: " ps_args
+}' "$rss" "$results"
