@@ -38,7 +38,8 @@ static void usage(FILE *out)
 	      "  chanwatch dump http://127.0.0.1:6060/debug/pprof/goroutine?debug=2\n"
 	      "  chanwatch dump --diff before.txt after.txt\n"
 	      "  chanwatch heap heap1.pb.gz heap2.pb.gz\n"
-	      "  chanwatch lint ./...\n\n"
+	      "  chanwatch lint ./...\n"
+	      "  sudo chanwatch ps $(pidof myserver)\n\n"
 	      "'chanwatch COMMAND --help' describes a command; 'man chanwatch' has the rest.\n"
 	      "exit status: 0 nothing found, 1 suspects found, 2 usage or input error\n",
 	      out);
