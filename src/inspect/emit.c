@@ -290,11 +290,15 @@ static void build_frames(struct emitter *e, const struct live_g *lg, struct goro
 /* g's frames from the cache of whole stacks, built and kept the first time. */
 static void stack_frames(struct emitter *e, const struct live_g *lg, struct goroutine *g)
 {
-	uint64_t key = hash_bytes(lg->pcs, lg->npcs * sizeof(*lg->pcs),
-				  HASH_SEED ^ lg->npcs ^ (uint64_t)(lg->flags & LG_FRAMES_ELIDED));
-	uint64_t idx;
+	uint64_t key, idx;
 	struct stack_entry *se;
 
+	if (!lg->npcs) { /* no stack read: nothing to share */
+		build_frames(e, lg, g);
+		return;
+	}
+	key = hash_bytes(lg->pcs, lg->npcs * sizeof(*lg->pcs),
+			 HASH_SEED ^ lg->npcs ^ (uint64_t)(lg->flags & LG_FRAMES_ELIDED));
 	if (u64map_get(&e->by_stack, key, &idx)) {
 		se = &e->stacks[idx];
 		if (se->npcs == lg->npcs &&
