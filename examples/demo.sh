@@ -91,7 +91,7 @@ else
 fi
 echo
 echo "demo: \$ chanwatch ps --channels $pid"
-"$bin" ps --channels "$pid" 2>/dev/null | head -n 12 || true
+"$bin" ps --channels "$pid" 2>/dev/null | sed -n '1,12p;$p' || true
 
 # The same service under chanwatch trace: eBPF uprobes on its Go runtime, no pprof needed.
 echo
@@ -113,5 +113,5 @@ if ! grep -q '^pid ' "$out/trace-report.txt"; then
 	cat "$out/trace-report.txt" >&2
 	exit 1
 fi
-sed -n '/^pid /,$p' "$out/trace-report.txt" | head -n 60
+sed -n '/^pid /,$p' "$out/trace-report.txt" | sed -n '1,60p'
 echo "demo: chanwatch trace: $(grep -c '"event":"leak"' "$out/trace.jsonl") leak events in $out/trace.jsonl; the service was stopped after 6 s"
