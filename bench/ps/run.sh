@@ -14,7 +14,10 @@
 #               stop-the-world) but it only counts goroutines per stack, without their states
 #   ps          reset, time `CHANWATCH ps $PS_ARGS PID`, read the probe
 #   ps-json     the same with --json
+#   ps-dump     the same with --no-analysis: the dump alone, what debug=2 gives
 #   idle-ps     reset, sleep as long as `ps` took, read the probe
+#   busy-ps     reset, keep one CPU busy (a shell loop) as long as `ps` took, read the probe:
+#               what any program using a CPU that long costs the target on this machine
 # The probe is a thread in the target that wakes every 100 µs (nanosleep on a locked OS thread)
 # and records how late each wake-up was; a stop-the-world or a ptrace stop shows up there. As
 # root it runs SCHED_FIFO (-probe-rt), so other processes on the CPUs hardly make it late: on a
@@ -22,7 +25,7 @@
 # Prints per N and tool: median seconds, debug2/tool ratio, output bytes, the probe's max pause
 # (median and worst over the reps) and p99, and the goroutines in the output. Targets, PASS/MISS:
 #   speed   debug2 seconds / ps seconds >= 10 (same run, medians)
-#   pause   ps median max pause <= idle-ps median max pause + 1 ms
+#   pause   ps median max pause <= idle-ps median max pause + 1 ms (also shown against busy-ps)
 #   count   ps shows the debug=2 goroutines within 64 (when debug=2 is whole; runtime/pprof
 #           cuts debug=2 at 64 MiB, ~150k goroutines, and then ps is held to >= N instead)
 # Until CHANWATCH has a ps command (`CHANWATCH ps --help` exits 0) only debug=2 and idle are
@@ -157,6 +160,14 @@ run_idle() { # run_idle N TOOL SECONDS
 	record "$1" "$2" "$3" 0 "$p" nan 0
 }
 
+run_busy() { # run_busy N TOOL SECONDS: one CPU-bound loop that long
+	local p
+	probe_reset
+	timeout "$3" sh -c 'while :; do :; done' || true
+	p=$(probe_read)
+	record "$1" "$2" "$3" 0 "$p" nan 0
+}
+
 rss=$tmp/rss
 : >"$rss"
 for n in $sizes; do
@@ -196,7 +207,11 @@ for n in $sizes; do
 			s=$(run_tool "$n" ps "$tmp/ps.txt" count_text "$cw" ps $ps_args "$fx_pid")
 			# shellcheck disable=SC2086
 			run_tool "$n" ps-json "$tmp/ps.json" count_json "$cw" ps --json $ps_args "$fx_pid" >/dev/null
+			# shellcheck disable=SC2086
+			run_tool "$n" ps-dump "$tmp/ps-dump.txt" count_text "$cw" ps --no-analysis $ps_args \
+				"$fx_pid" >/dev/null
 			run_idle "$n" idle-ps "$s"
+			run_busy "$n" busy-ps "$s"
 		fi
 	done
 	echo "$n $ready_rss $(awk '/^VmHWM:/ { print $2 }' "/proc/$fx_pid/status")" >>"$rss"
@@ -236,14 +251,15 @@ END {
 		key = order[k]; n = nn[key]; t = tl[key]
 		s = med(key, 3); sec[key] = s
 		d2 = (n SUBSEP "debug2")
-		ratio = (t == "ps" || t == "ps-json") && s > 0 ? sprintf("%.1fx", med(d2, 3) / s) : "-"
+		ratio = (t ~ /^ps/) && s > 0 ? sprintf("%.1fx", med(d2, 3) / s) : "-"
 		g = val[key, cnt[key], 8]
 		note = (key in bad) ? bad[key] : ""
 		if (t == "debug2" && worst(key, 4) == 67108864) note = note "cut at 64 MiB by runtime/pprof"
 		if (t ~ /^idle/) note = "no operation: the noise floor"
+		if (t == "busy-ps") note = "a shell loop on one CPU as long as ps: any CPU use costs this"
 		if (t == "debug1") note = "reference: stacks counted, no per-goroutine state"
 		printf "%8d %-8s %9.3f %7s %9s %11.2fms %11.2fms %8.2fms %10s  %s\n", n, t, s, ratio, \
-			t ~ /^idle/ ? "-" : sprintf("%.2f", med(key, 4) / 1e6), med(key, 5) / 1e6, \
+			t ~ /^(idle|busy)/ ? "-" : sprintf("%.2f", med(key, 4) / 1e6), med(key, 5) / 1e6, \
 			worst(key, 5) / 1e6, med(key, 6) / 1e6, g, note
 	}
 	print ""
@@ -254,7 +270,7 @@ END {
 	print "# targets: ps >= 10x faster than debug=2; ps adds <= 1 ms of pause over idle-ps; ps shows every goroutine"
 	for (k = 1; k <= nk; k++) {
 		key = order[k]; n = nn[key]; t = tl[key]
-		if (t != "ps" && t != "ps-json") continue
+		if (t !~ /^ps/) continue
 		if (key in bad) { printf "%8d %-8s MISS (%s)\n", n, t, bad[key]; continue }
 		d2 = (n SUBSEP "debug2"); idle = (n SUBSEP "idle-ps")
 		r = med(d2, 3) / (sec[key] > 0.0005 ? sec[key] : 0.0005)
@@ -262,6 +278,9 @@ END {
 		if (worst(d2, 4) == 67108864) printf " (debug=2 output cut: it did its full walks anyway)"
 		add = (med(key, 5) - med(idle, 5)) / 1e6
 		printf "  pause %+.2f ms over idle %s", add, add <= 1 ? "PASS" : "MISS"
+		busy = (n SUBSEP "busy-ps")
+		if (busy in cnt)
+			printf " (%+.2f ms over busy-ps)", (med(key, 5) - med(busy, 5)) / 1e6
 		g = val[key, cnt[key], 8]; gd = val[d2, cnt[d2], 8]
 		if (g == "nan")
 			printf "  count n/a"
