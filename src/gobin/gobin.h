@@ -103,8 +103,8 @@ struct gobin {
 
 	struct gobin_buildinfo info;
 
-	/* .gopclntab */
-	const uint8_t *pcln; /* the pcHeader; NULL if there is no usable pclntab (the .gopclntab section, or found inside .data.rel.ro of an externally linked PIE) */
+	/* .gopclntab, or the table inside .data.rel.ro of an externally linked PIE */
+	const uint8_t *pcln; /* the pcHeader; NULL if there is no usable pclntab */
 	size_t pcln_size;
 	uint64_t pcln_addr;
 	uint8_t min_lc;	     /* PC quantum: 1 on x86-64, 4 on aarch64 */
