@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 int cmd_dump(int argc, char **argv);
 int cmd_heap(int argc, char **argv);
@@ -19,6 +20,11 @@ int cmd_vettool(int argc, char **argv);
 
 /* The value of a numeric option; dies naming the option when it is not a whole number. */
 uint64_t option_u64(const char *opt, const char *val);
+/*
+ * A process ID: "1234" -> 1234. Dies (exit 2) on anything but a positive ID, naming the
+ * option ("--pid takes a process ID, not 'x'"), or, when opt is NULL, the argument alone.
+ */
+pid_t option_pid(const char *opt, const char *val);
 /* A timeout option in seconds (fractions allowed, 0 < s <= 86400) as milliseconds; dies if bad. */
 long option_timeout_ms(const char *opt, const char *val);
 

@@ -36,6 +36,17 @@ uint64_t option_u64(const char *opt, const char *val)
 	return v;
 }
 
+pid_t option_pid(const char *opt, const char *val)
+{
+	uint64_t v;
+	if (parse_u64(val, &v) || v == 0 || v > 4194304) { /* the kernel's PID_MAX_LIMIT */
+		if (opt)
+			die("%s takes a process ID, not '%s'", opt, val);
+		die("'%s' is not a process ID", val);
+	}
+	return (pid_t)v;
+}
+
 long option_timeout_ms(const char *opt, const char *val)
 {
 	double secs;

@@ -7,17 +7,8 @@
 
 #include "cmd/live.h"
 #include "inspect/pause.h"
-#include "lib/num.h"
 #include "lib/usage.h"
 #include "lib/banned.h"
-
-pid_t option_pid(const char *s)
-{
-	uint64_t v;
-	if (parse_u64(s, &v) || v == 0 || v > 4194304)
-		die("'%s' is not a process ID", s);
-	return (pid_t)v;
-}
 
 void live_session_open(struct live_session *ls, const struct live_options *o)
 {

@@ -28,9 +28,6 @@ struct live_session {
 	char name[64];	  /* "process 1234", or the recording's file name */
 };
 
-/* "1234" -> 1234; dies (exit 2) on anything but a positive process ID. */
-pid_t option_pid(const char *s);
-
 /* Opens the process or the recording; dies with one line (exit 2) when it cannot. */
 void live_session_open(struct live_session *ls, const struct live_options *o);
 

@@ -321,7 +321,7 @@ int cmd_ps(int argc, char **argv)
 			die(optind == argc ? "which process? see 'chanwatch ps --help'"
 					   : "one PID at a time (got %d arguments)",
 			    argc - optind);
-		c.lopt.pid = option_pid(argv[optind]);
+		c.lopt.pid = option_pid(NULL, argv[optind]);
 	}
 	if (c.lopt.exe && !c.lopt.replay)
 		die("--exe goes with --replay (a live process's binary is /proc/PID/exe)");

@@ -165,7 +165,7 @@ int cmd_top(int argc, char **argv)
 		die(optind == argc ? "which process? see 'chanwatch top --help'"
 				   : "one PID at a time (got %d arguments)",
 		    argc - optind);
-	lo.pid = option_pid(argv[optind]);
+	lo.pid = option_pid(NULL, argv[optind]);
 
 	live_session_open(&ls, &lo);
 	snprintf(title, sizeof(title), "chanwatch top: process %d (%s, %s)", (int)lo.pid,

@@ -139,13 +139,9 @@ static void parse_options(struct trace_cmd *c, int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "+p:o:h", trace_options, NULL)) != -1) {
 		switch (opt) {
-		case 'p': {
-			uint64_t v = option_u64("--pid", optarg);
-			if (!v || v > INT_MAX)
-				die("--pid takes a process ID, not '%s'", optarg);
-			c->pid = (pid_t)v;
+		case 'p':
+			c->pid = option_pid("--pid", optarg);
 			break;
-		}
 		case OPT_LEAK_AFTER:
 			c->leak_after_ns = duration_arg("--leak-after", optarg);
 			break;
@@ -203,29 +199,6 @@ static char *resolve_program(const char *prog)
 		path += n + (path[n] == ':');
 	}
 	return NULL;
-}
-
-/* The layout of the binary's runtime: its DWARF when present, else the generated table. */
-static const struct runtime_layout *pick_layout(const struct gobin *b, const char *path,
-						struct runtime_layout *from_dwarf)
-{
-	const struct runtime_layout *l;
-	struct cw_error err = {""};
-	enum go_arch arch;
-	int major = 0, minor = 0;
-
-	if (!runtime_layout_from_dwarf(path, from_dwarf, &err))
-		return from_dwarf;
-	if (sscanf(b->info.go_version, "go%d.%d", &major, &minor) != 2)
-		die("'%s': cannot tell its Go version (no build info)", path);
-	if (go_arch_from_elf_machine(b->machine, &arch))
-		die("'%s': unsupported architecture", path);
-	l = runtime_layout_for(major, minor, arch);
-	if (!l)
-		die("'%s': built with %s, and chanwatch knows the runtime of Go 1.22 to 1.26 only "
-		    "(a build with DWARF would do)",
-		    path, b->info.go_version);
-	return l;
 }
 
 static FILE *open_out(const char *path, FILE *dflt)
@@ -297,6 +270,7 @@ int cmd_trace(int argc, char **argv)
 {
 	struct trace_cmd c;
 	struct runtime_layout dwarf_layout;
+	const char *layout_source = NULL;
 	const struct runtime_layout *layout;
 	struct trace_probes probes;
 	struct trace_options topt = {0};
@@ -332,7 +306,9 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (gobin_open(&b, path, &err))
 		die("'%s': %s", path, err.msg);
-	layout = pick_layout(&b, path, &dwarf_layout);
+	layout = runtime_layout_pick(&b, path, &dwarf_layout, &layout_source, &err);
+	if (!layout)
+		die("'%s': %s", path, err.msg);
 	if (trace_find_probes(&b, &probes, &err))
 		die("'%s': %s", path, err.msg);
 	out = open_out(c.out_path, stderr);

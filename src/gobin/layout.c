@@ -2,7 +2,9 @@
 // Looks up the generated runtime layout table by Go version and arch, and the names Go prints.
 #include <elf.h>
 #include <stddef.h>
+#include <stdio.h>
 
+#include "gobin/gobin.h"
 #include "gobin/layout.h"
 #include "lib/banned.h"
 
@@ -138,4 +140,37 @@ int go_arch_from_elf_machine(unsigned machine, enum go_arch *arch)
 		return 0;
 	}
 	return -1;
+}
+
+const struct runtime_layout *runtime_layout_pick(const struct gobin *b, const char *path,
+						 struct runtime_layout *from_dwarf,
+						 const char **source, struct cw_error *err)
+{
+	struct cw_error ignored = {""};
+	const struct runtime_layout *l;
+	enum go_arch arch;
+	int major = 0, minor = 0;
+
+	if (!runtime_layout_from_dwarf(path, from_dwarf, &ignored)) {
+		*source = "DWARF";
+		return from_dwarf;
+	}
+	if (sscanf(b->info.go_version, "go%d.%d", &major, &minor) != 2) {
+		cw_error_set(err, "cannot tell its Go version (no build info)");
+		return NULL;
+	}
+	if (go_arch_from_elf_machine(b->machine, &arch)) {
+		cw_error_set(err, "unsupported architecture");
+		return NULL;
+	}
+	l = runtime_layout_for(major, minor, arch);
+	if (!l) {
+		cw_error_set(err,
+			     "built with %s, and chanwatch knows the runtime of Go 1.22 to 1.26 "
+			     "only (a build with DWARF would do)",
+			     b->info.go_version);
+		return NULL;
+	}
+	*source = "table";
+	return l;
 }

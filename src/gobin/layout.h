@@ -271,6 +271,17 @@ const char *runtime_layout_goroutine_state(const struct runtime_layout *l, unsig
  */
 void runtime_layout_names_from_table(struct runtime_layout *l);
 
+/*
+ * The layout of the runtime in Go binary b, opened from path: its DWARF when present
+ * (filled into *from_dwarf, which is returned), else the table entry of its Go version
+ * and arch. *source says which: "DWARF" or "table". Returns NULL with err set to one line
+ * (no build info, unsupported architecture, a Go version the table lacks).
+ */
+struct gobin;
+const struct runtime_layout *runtime_layout_pick(const struct gobin *b, const char *path,
+						 struct runtime_layout *from_dwarf,
+						 const char **source, struct cw_error *err);
+
 /* "amd64" / "arm64". */
 const char *go_arch_name(enum go_arch arch);
 

@@ -243,14 +243,6 @@ static void creator_of(struct emitter *e, const struct live_g *g, struct frame *
 	out->pc = g->gopc;
 }
 
-const struct live_chan *live_snapshot_chan(const struct live_snapshot *s, uint64_t addr)
-{
-	for (size_t i = 0; i < s->nchans; i++)
-		if (s->chans[i].addr == addr)
-			return &s->chans[i];
-	return NULL;
-}
-
 void live_chan_info(const struct live_chan *c, struct chan_info *out)
 {
 	memset(out, 0, sizeof(*out));

@@ -173,6 +173,4 @@ int live_snapshot_emit(const struct live_snapshot *s, const struct live_target *
 /* c as the model's chan_info (pointing into c: valid as long as the snapshot). */
 void live_chan_info(const struct live_chan *c, struct chan_info *out);
 
-/* The live_chan of hchan address addr, or NULL. */
-const struct live_chan *live_snapshot_chan(const struct live_snapshot *s, uint64_t addr);
 #endif

@@ -64,33 +64,8 @@ static int load_bias(const struct gobin *b, pid_t pid, uint64_t *bias)
 /* The layout of the binary's runtime: its DWARF when present, else the generated table. */
 static int pick_layout(struct live_target *t, const char *path, struct cw_error *err)
 {
-	struct cw_error ignored = {""};
-	enum go_arch arch;
-	int major = 0, minor = 0;
-
-	if (!runtime_layout_from_dwarf(path, &t->dwarf_layout, &ignored)) {
-		t->layout = &t->dwarf_layout;
-		t->layout_source = "DWARF";
-		return 0;
-	}
-	if (sscanf(t->bin.info.go_version, "go%d.%d", &major, &minor) != 2) {
-		cw_error_set(err, "cannot tell its Go version (no build info)");
-		return -ENOTSUP;
-	}
-	if (go_arch_from_elf_machine(t->bin.machine, &arch)) {
-		cw_error_set(err, "unsupported architecture");
-		return -ENOTSUP;
-	}
-	t->layout = runtime_layout_for(major, minor, arch);
-	if (!t->layout) {
-		cw_error_set(err,
-			     "built with %s, and chanwatch knows the runtime of Go 1.22 to 1.26 "
-			     "only (a build with DWARF would do)",
-			     t->bin.info.go_version);
-		return -ENOTSUP;
-	}
-	t->layout_source = "table";
-	return 0;
+	t->layout = runtime_layout_pick(&t->bin, path, &t->dwarf_layout, &t->layout_source, err);
+	return t->layout ? 0 : -ENOTSUP;
 }
 
 /* A candidate pair of roots holds up in memory: 0 < len <= cap, ptr set, allglen == len. */

@@ -103,13 +103,11 @@ struct trace_session {
 	struct frame frames[MAX_FRAMES];
 };
 
-static void name_reason(struct trace_session *s, const struct rl_const *c, const char *name,
-			bool chan)
+/* A channel wait reason of this runtime (named by the layout table, as Go prints it). */
+static void chan_reason(struct trace_session *s, const struct rl_const *c)
 {
-	if (!c->known || c->value < 0 || c->value > 255)
-		return;
-	s->reason_names[c->value] = name;
-	s->chan_reason[c->value] = chan;
+	if (c->known && c->value >= 0 && c->value <= 255)
+		s->chan_reason[c->value] = true;
 }
 
 struct trace_session *trace_session_new(const struct trace_session_options *opt)
@@ -126,25 +124,20 @@ struct trace_session *trace_session_new(const struct trace_session_options *opt)
 		fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n", opt->perfetto);
 		s->perfetto_first = true;
 	}
-	/* The runtime's own strings (runtime2.go waitReasonStrings). */
-	name_reason(s, &l->wr_chan_receive, "chan receive", true);
-	name_reason(s, &l->wr_chan_send, "chan send", true);
-	name_reason(s, &l->wr_select, "select", true);
-	name_reason(s, &l->wr_select_no_cases, "select (no cases)", true);
-	name_reason(s, &l->wr_chan_receive_nil_chan, "chan receive (nil chan)", true);
-	name_reason(s, &l->wr_chan_send_nil_chan, "chan send (nil chan)", true);
-	name_reason(s, &l->wr_synctest_chan_receive, "chan receive (synctest)", true);
-	name_reason(s, &l->wr_synctest_chan_send, "chan send (synctest)", true);
-	name_reason(s, &l->wr_synctest_select, "select (synctest)", true);
-	name_reason(s, &l->wr_io_wait, "IO wait", false);
-	name_reason(s, &l->wr_sleep, "sleep", false);
-	name_reason(s, &l->wr_semacquire, "semacquire", false);
-	name_reason(s, &l->wr_sync_cond_wait, "sync.Cond.Wait", false);
-	name_reason(s, &l->wr_sync_mutex_lock, "sync.Mutex.Lock", false);
-	name_reason(s, &l->wr_sync_rwmutex_rlock, "sync.RWMutex.RLock", false);
-	name_reason(s, &l->wr_sync_rwmutex_lock, "sync.RWMutex.Lock", false);
-	name_reason(s, &l->wr_sync_waitgroup_wait, "sync.WaitGroup.Wait", false);
-	name_reason(s, &l->wr_preempted, "preempted", false);
+	/* The runtime's own strings (runtime2.go waitReasonStrings) of its Go version. */
+	for (unsigned v = 0; v < 256; v++) {
+		const char *name = runtime_layout_wait_reason(l, v);
+		s->reason_names[v] = name && name[0] ? name : NULL;
+	}
+	chan_reason(s, &l->wr_chan_receive);
+	chan_reason(s, &l->wr_chan_send);
+	chan_reason(s, &l->wr_select);
+	chan_reason(s, &l->wr_select_no_cases);
+	chan_reason(s, &l->wr_chan_receive_nil_chan);
+	chan_reason(s, &l->wr_chan_send_nil_chan);
+	chan_reason(s, &l->wr_synctest_chan_receive);
+	chan_reason(s, &l->wr_synctest_chan_send);
+	chan_reason(s, &l->wr_synctest_select);
 	return s;
 }
 
