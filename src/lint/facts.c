@@ -1046,7 +1046,15 @@ static void visit(struct walker *w, TSNode n, enum role role)
 			finding_add(w->p, "CW106", w->f->path, pt.row, pt.column,
 				    "send on a nil channel: blocks forever");
 		}
-		visit(w, ch, R_SEND);
+		{
+			size_t first = w->fn ? w->fn->nops : 0;
+			TSNode next = ts_node_next_named_sibling(n);
+			visit(w, ch, R_SEND);
+			if (is_sym(next, G.break_statement) || is_sym(next, G.return_statement))
+				for (size_t k = first; w->fn && k < w->fn->nops; k++)
+					if (w->fn->ops[k].kind == OP_SEND)
+						w->fn->ops[k].flags |= OPF_THEN_LEAVES;
+		}
 		{
 			uint32_t saved = w->comm_select;
 			w->comm_select = 0;

@@ -73,6 +73,8 @@ enum op_kind {
 #define OPF_OTHER_CONTINUES 8
 /* A select case whose select's other cases all end the process (os.Exit, log.Fatal). */
 #define OPF_OTHERS_EXIT 16
+/* A send statement directly followed by break or return: one send per run of its loop. */
+#define OPF_THEN_LEAVES 32
 
 struct op {
 	uint8_t kind;

@@ -2,8 +2,14 @@
 // Path-sensitive rules over one function: double close and close in a loop (CW103), send
 // after close (CW104), operations on a nil channel (CW106). Each goroutine context (the body,
 // each func literal) is walked on its own, statement by statement, carrying which tracked
-// channels are closed or nil on some path; branches that return do not flow on, and
-// mutually exclusive branches do not see each other's closes.
+// channels are closed or nil on some path and on every path; branches that return do not flow
+// on, and mutually exclusive branches do not see each other's closes.
+//
+// A state that holds on some paths only (closed in one branch, made in one branch) is
+// reported only where the operation is not under an if, switch or select that begins after
+// the state arose: such a guard usually tests the same condition again (a flag, "already
+// closed?", `if timeout == 0` after `if timeout != 0 { make }`), which a walk without values
+// cannot follow. On real code those were nearly all false reports.
 #define _GNU_SOURCE
 #include "lint/internal.h"
 
@@ -20,6 +26,7 @@
 struct pstate {
 	uint64_t closed, nil, deferred;
 	uint64_t must_closed; /* closed on every path (closed: on some path) */
+	uint64_t must_nil;    /* nil on every path (nil: on some path) */
 	bool dead;
 };
 
@@ -41,6 +48,7 @@ struct pwalk {
 	int nbits;
 	uint64_t nil_ok; /* bits whose nil state is followed (see choose_bits) */
 	uint32_t close_row[MAX_BITS], close_col[MAX_BITS], close_byte[MAX_BITS];
+	uint32_t nil_byte[MAX_BITS]; /* where the nil declaration is */
 	struct frame frames[MAX_FRAMES];
 	int nframes;
 	int depth;
@@ -57,6 +65,7 @@ static struct pstate merge(struct pstate a, struct pstate b)
 	a.closed |= b.closed;
 	a.must_closed &= b.must_closed;
 	a.nil |= b.nil;
+	a.must_nil &= b.must_nil;
 	a.deferred |= b.deferred;
 	return a;
 }
@@ -101,11 +110,39 @@ static const char *name_of(struct pwalk *w, int bit)
 	return arena_strndup(w->p->arena, s->name, s->len);
 }
 
-static void check_nil(struct pwalk *w, const struct op *o, const struct pstate *st,
+/* node sits under an if, switch or select that begins after byte since (see the top). */
+static bool guarded_since(TSNode node, uint32_t since)
+{
+	for (TSNode p = ts_node_parent(node); !ts_node_is_null(p) && ts_node_start_byte(p) > since;
+	     p = ts_node_parent(p)) {
+		TSSymbol s = ts_node_symbol(p);
+		if (s == G.if_statement || s == G.expression_switch_statement ||
+		    s == G.type_switch_statement || s == G.select_statement)
+			return true;
+	}
+	return false;
+}
+
+/* Bit b is closed at node: on every path, or on some path with node not guarded since. */
+static bool closed_at(const struct pwalk *w, const struct pstate *st, int b, TSNode node)
+{
+	if (st->must_closed >> b & 1)
+		return true;
+	return (st->closed >> b & 1) && !guarded_since(node, w->close_byte[b]);
+}
+
+static bool nil_at(const struct pwalk *w, const struct pstate *st, int b, TSNode node)
+{
+	if (st->must_nil >> b & 1)
+		return true;
+	return (st->nil >> b & 1) && !guarded_since(node, w->nil_byte[b]);
+}
+
+static void check_nil(struct pwalk *w, TSNode node, const struct op *o, const struct pstate *st,
 		      const char *what)
 {
 	int b = bit_at(w, o);
-	if (b < 0 || !(st->nil >> b & 1) || (o->flags & OPF_IN_SELECT))
+	if (b < 0 || !nil_at(w, st, b, node) || (o->flags & OPF_IN_SELECT))
 		return;
 	finding_add(w->p, "CW106", w->fn->file->path, o->row, o->col,
 		    "%s on %s, which is nil on this path: blocks forever", what, name_of(w, b));
@@ -117,7 +154,7 @@ static void check_send(struct pwalk *w, TSNode chan, struct pstate *st)
 	int b = bit_at(w, o);
 	if (b < 0)
 		return;
-	if (st->closed >> b & 1) {
+	if (closed_at(w, st, b, chan)) {
 		struct lint_finding *f =
 		    finding_add(w->p, "CW104", w->fn->file->path, o->row, o->col,
 				"send on %s after it was closed at line %u on this path: panics",
@@ -125,7 +162,7 @@ static void check_send(struct pwalk *w, TSNode chan, struct pstate *st)
 		finding_relate(w->p, f, w->fn->file->path, w->close_row[b], w->close_col[b],
 			       "closed here");
 	}
-	check_nil(w, o, st, "send");
+	check_nil(w, chan, o, st, "send");
 }
 
 static void do_close(struct pwalk *w, TSNode arg, struct pstate *st)
@@ -134,7 +171,7 @@ static void do_close(struct pwalk *w, TSNode arg, struct pstate *st)
 	int b = bit_at(w, o);
 	if (b < 0)
 		return;
-	if (st->closed >> b & 1) {
+	if (closed_at(w, st, b, arg)) {
 		struct lint_finding *f =
 		    finding_add(w->p, "CW103", w->fn->file->path, o->row, o->col,
 				"close of %s, already closed at line %u on this path: panics",
@@ -142,7 +179,7 @@ static void do_close(struct pwalk *w, TSNode arg, struct pstate *st)
 		finding_relate(w->p, f, w->fn->file->path, w->close_row[b], w->close_col[b],
 			       "first close");
 	}
-	if (st->nil >> b & 1)
+	if (nil_at(w, st, b, arg))
 		finding_add(w->p, "CW106", w->fn->file->path, o->row, o->col,
 			    "close of %s, which is nil on this path: panics", name_of(w, b));
 	st->closed |= 1ull << b;
@@ -162,7 +199,7 @@ static void scan_expr(struct pwalk *w, TSNode n, struct pstate *st)
 		TSNode operand = ts_field(n, G.f_operand);
 		const struct op *o = op_at(w, operand, OP_RECV);
 		if (o)
-			check_nil(w, o, st, "receive");
+			check_nil(w, operand, o, st, "receive");
 	}
 	w->depth++;
 	count = ts_nnamed(n);
@@ -180,6 +217,7 @@ static void reset_at(struct pwalk *w, TSNode id, struct pstate *st)
 		st->closed &= ~(1ull << b);
 		st->must_closed &= ~(1ull << b);
 		st->nil &= ~(1ull << b);
+		st->must_nil &= ~(1ull << b);
 	}
 }
 
@@ -218,7 +256,7 @@ static void check_deferred(struct pwalk *w, const struct pstate *st, TSNode at)
 	uint64_t both = st->closed & st->deferred;
 	TSPoint pt = ts_node_start_point(at);
 	for (int b = 0; b < w->nbits && both; b++) {
-		if (!(both >> b & 1))
+		if (!(both >> b & 1) || !closed_at(w, st, b, at))
 			continue;
 		struct lint_finding *f = finding_add(
 		    w->p, "CW103", w->fn->file->path, pt.row, pt.column,
@@ -270,7 +308,7 @@ static void walk_for(struct pwalk *w, TSNode n, struct pstate *st)
 			TSNode right = ts_field(c, G.f_right);
 			const struct op *o = op_at(w, right, OP_RANGE);
 			if (o)
-				check_nil(w, o, st, "range");
+				check_nil(w, right, o, st, "range");
 			scan_expr(w, right, st);
 			reset_left(w, ts_field(c, G.f_left), st);
 		} else if (is_sym(c, G.for_clause)) {
@@ -323,8 +361,10 @@ static void walk_for(struct pwalk *w, TSNode n, struct pstate *st)
 		struct pstate skip_or_back = merge(entry, back);
 		/* A channel made inside the loop is taken as made: a loop that never runs is
 		 * rarely the path anyone means (for i := 0; i < b.N; i++). */
-		if (!back.dead)
+		if (!back.dead) {
 			skip_or_back.nil = back.nil;
+			skip_or_back.must_nil = back.must_nil;
+		}
 		exit_state = merge(exit_state, skip_or_back);
 	}
 	*st = exit_state;
@@ -486,8 +526,11 @@ static void walk(struct pwalk *w, TSNode n, struct pstate *st)
 						continue;
 					st->closed &= ~(1ull << b);
 					st->must_closed &= ~(1ull << b);
-					if (sy->nil_decl && (w->nil_ok >> b & 1))
+					if (sy->nil_decl && (w->nil_ok >> b & 1)) {
 						st->nil |= 1ull << b;
+						st->must_nil |= 1ull << b;
+						w->nil_byte[b] = sy->decl_byte;
+					}
 				}
 			}
 		}

@@ -537,6 +537,33 @@ static bool one_value_taken(const struct func *fn, int32_t s, const struct op *c
 	       !fn->ctxs[send->ctx].go_loop;
 }
 
+/*
+ * Other goroutines can send s more than once: a send in a loop (not one that leaves the
+ * loop right after), a goroutine started in a loop, two sending goroutines, or s handed to
+ * a function started with go. One goroutine sending one value cannot still be sending
+ * after the receiver took a value: on real code that shape was always a handshake.
+ */
+static bool sends_many(const struct func *fn, int32_t s, const struct op *cl)
+{
+	int senders = 0;
+	uint16_t ctx = 0;
+	for (size_t k = 0; k < fn->nops; k++) {
+		const struct op *o = &fn->ops[k];
+		if (o->sym != s)
+			continue;
+		if (o->kind == OP_GOARG)
+			return true;
+		if (o->kind != OP_SEND || o->ctx == cl->ctx)
+			continue;
+		if ((o->loop && !(o->flags & OPF_THEN_LEAVES)) || fn->ctxs[o->ctx].go_loop)
+			return true;
+		if (!senders || o->ctx != ctx)
+			senders++;
+		ctx = o->ctx;
+	}
+	return senders > 1;
+}
+
 /* CW105: the receiver closes while another goroutine of this function still sends. */
 static void close_by_receiver(struct package_ctx *p, const struct func *fn, int32_t s)
 {
@@ -585,7 +612,7 @@ static void close_by_receiver(struct package_ctx *p, const struct func *fn, int3
 			if (o->kind == OP_GOARG && param_use_of(p, o).sends)
 				sender = o;
 		}
-		if (!sender || one_value_taken(fn, s, cl, recv))
+		if (!sender || one_value_taken(fn, s, cl, recv) || !sends_many(fn, s, cl))
 			continue;
 		{
 			struct lint_finding *f = finding_add(

@@ -144,3 +144,39 @@ func (c *reconnector) loop(n int, errs chan error) {
 		c.mu.Unlock()
 	}
 }
+
+type phaseCloser struct {
+	early bool
+	ready chan struct{}
+	done  chan struct{}
+}
+
+// The two closes sit under tests of the same flag: one call runs exactly one of them.
+func (p *phaseCloser) finish() {
+	if p.early {
+		close(p.ready)
+	}
+	log.Print("finishing")
+	if !p.early {
+		close(p.ready)
+	}
+}
+
+func (p *phaseCloser) isDone() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// The second close asks whether the first one ran.
+func (p *phaseCloser) stop(err error) {
+	if err != nil {
+		close(p.done)
+	}
+	if !p.isDone() {
+		close(p.done)
+	}
+}

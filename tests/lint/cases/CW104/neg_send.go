@@ -80,3 +80,19 @@ func mustSend(out chan int, v int, broken bool) {
 	}
 	out <- v
 }
+
+type guardedPipe struct {
+	closed bool
+	out    chan int
+}
+
+// The send is guarded by the flag the close sets: it never follows the close.
+func (g *guardedPipe) put(v int, last bool) {
+	if last {
+		close(g.out)
+		g.closed = true
+	}
+	if !g.closed {
+		g.out <- v
+	}
+}

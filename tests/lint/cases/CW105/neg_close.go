@@ -118,3 +118,19 @@ func oneResult(work func() int) int {
 	close(done)
 	return v
 }
+
+// The sender's loop sends once and leaves: after the receive, nothing can send.
+func firstReady(items []int) int {
+	started := make(chan int)
+	go func() {
+		for _, it := range items {
+			if it > 0 {
+				started <- it
+				break
+			}
+		}
+	}()
+	v := <-started
+	close(started)
+	return v
+}
