@@ -507,6 +507,42 @@ static void visit_go_or_defer(struct walker *w, TSNode stmt, bool is_go)
 	w->deferred = false;
 }
 
+
+/* A comparison by == or >= in cond, not with nil (len(done) == len(jobs), n >= total). */
+static bool has_count_test(const struct walker *w, TSNode cond, int depth)
+{
+	uint32_t count;
+	if (ts_node_is_null(cond) || depth > 8 || is_sym(cond, G.func_literal))
+		return false;
+	if (is_sym(cond, G.binary_expression)) {
+		TSNode op = field_of(cond, G.f_operator);
+		if ((node_is(w->f, op, "==") || node_is(w->f, op, ">=")) &&
+		    !is_sym(field_of(cond, G.f_left), G.nil) &&
+		    !is_sym(field_of(cond, G.f_right), G.nil))
+			return true;
+	}
+	count = ts_node_named_child_count(cond);
+	for (uint32_t i = 0; i < count; i++)
+		if (has_count_test(w, ts_node_named_child(cond, i), depth + 1))
+			return true;
+	return false;
+}
+
+/* n sits in the then-branch of an if that tests a count, inside its own function. */
+static bool under_count_test(const struct walker *w, TSNode n)
+{
+	for (TSNode c = n, p = ts_node_parent(n); !ts_node_is_null(p);
+	     c = p, p = ts_node_parent(p)) {
+		if (is_sym(p, G.func_literal) || is_sym(p, G.function_declaration) ||
+		    is_sym(p, G.method_declaration))
+			return false;
+		if (is_sym(p, G.if_statement) && ts_node_eq(c, field_of(p, G.f_consequence)) &&
+		    has_count_test(w, field_of(p, G.f_condition), 0))
+			return true;
+	}
+	return false;
+}
+
 static void visit_call(struct walker *w, TSNode n)
 {
 	TSNode fn = field_of(n, G.f_function), args = field_of(n, G.f_arguments);
@@ -525,8 +561,14 @@ static void visit_call(struct walker *w, TSNode n)
 	}
 	if (is_sym(fn, G.identifier) && lookup_node(w, fn) < 0) {
 		name = node_text(w->f, fn, &len);
-		if (len == 5 && !memcmp(name, "close", 5))
+		if (len == 5 && !memcmp(name, "close", 5)) {
+			size_t first = w->fn ? w->fn->nops : 0;
+			bool counted = under_count_test(w, n);
 			visit_children(w, args, R_CLOSE);
+			for (size_t k = first; counted && k < w->fn->nops; k++)
+				if (w->fn->ops[k].kind == OP_CLOSE)
+					w->fn->ops[k].flags |= OPF_COUNTED;
+		}
 		else if ((len == 3 && (!memcmp(name, "len", 3) || !memcmp(name, "cap", 3))))
 			visit_children(w, args, R_NEUTRAL);
 		else if (len == 4 && !memcmp(name, "make", 4))

@@ -75,6 +75,8 @@ enum op_kind {
 #define OPF_OTHERS_EXIT 16
 /* A send statement directly followed by break or return: one send per run of its loop. */
 #define OPF_THEN_LEAVES 32
+/* A close under an if testing a count (a == or >= comparison, not with nil): a counted drain. */
+#define OPF_COUNTED 64
 
 struct op {
 	uint8_t kind;

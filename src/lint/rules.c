@@ -13,6 +13,7 @@
 struct param_use {
 	bool known; /* the callee is a function of this package with that parameter */
 	bool closes, sends, recvs, escapes;
+	bool sends_many; /* sends in a loop (not leaving right after), or more than once */
 };
 
 /* Everything done to one channel variable, following it into same-package callees. */
@@ -50,6 +51,8 @@ static struct param_use param_use_of(const struct package_ctx *p, const struct o
 			u.closes = true;
 			break;
 		case OP_SEND:
+			u.sends_many = u.sends_many || u.sends ||
+				       (o->loop && !(o->flags & OPF_THEN_LEAVES));
 			u.sends = true;
 			break;
 		case OP_RECV:
@@ -375,12 +378,15 @@ static bool coordinated(const struct func *fn, int32_t s, int32_t t, uint16_t se
 	for (size_t i = 0; i < fn->nops; i++) {
 		const struct op *o = &fn->ops[i];
 		uint32_t at = o->byte;
-		if (o->ctx != sender)
+		/* a deferred func literal of the sender runs when the goroutine returns */
+		bool deferred = o->ctx != sender && fn->ctxs[o->ctx].kind == CTX_DEFER &&
+				fn->ctxs[o->ctx].parent == sender;
+		if (o->ctx != sender && !deferred)
 			continue;
-		if (o->sym == s && o->kind == OP_SEND && at > last_s)
+		if (o->sym == s && o->kind == OP_SEND && at > last_s && !deferred)
 			last_s = at;
 		if (o->sym == t && (o->kind == OP_SEND || o->kind == OP_CLOSE)) {
-			if (o->flags & OPF_DEFER)
+			if ((o->flags & OPF_DEFER) || deferred)
 				at = fn->ctxs[sender].end; /* runs when the goroutine returns */
 			if (at < first_t)
 				first_t = at;
@@ -543,7 +549,8 @@ static bool one_value_taken(const struct func *fn, int32_t s, const struct op *c
  * a function started with go. One goroutine sending one value cannot still be sending
  * after the receiver took a value: on real code that shape was always a handshake.
  */
-static bool sends_many(const struct func *fn, int32_t s, const struct op *cl)
+static bool sends_many(const struct package_ctx *p, const struct func *fn, int32_t s,
+		       const struct op *cl)
 {
 	int senders = 0;
 	uint16_t ctx = 0;
@@ -551,8 +558,12 @@ static bool sends_many(const struct func *fn, int32_t s, const struct op *cl)
 		const struct op *o = &fn->ops[k];
 		if (o->sym != s)
 			continue;
-		if (o->kind == OP_GOARG)
-			return true;
+		if (o->kind == OP_GOARG) {
+			if (o->loop || param_use_of(p, o).sends_many)
+				return true;
+			senders++;
+			continue;
+		}
 		if (o->kind != OP_SEND || o->ctx == cl->ctx)
 			continue;
 		if ((o->loop && !(o->flags & OPF_THEN_LEAVES)) || fn->ctxs[o->ctx].go_loop)
@@ -612,7 +623,8 @@ static void close_by_receiver(struct package_ctx *p, const struct func *fn, int3
 			if (o->kind == OP_GOARG && param_use_of(p, o).sends)
 				sender = o;
 		}
-		if (!sender || one_value_taken(fn, s, cl, recv) || !sends_many(fn, s, cl))
+		if (!sender || one_value_taken(fn, s, cl, recv) || !sends_many(p, fn, s, cl) ||
+		    (cl->flags & OPF_COUNTED))
 			continue;
 		{
 			struct lint_finding *f = finding_add(

@@ -134,3 +134,32 @@ func firstReady(items []int) int {
 	close(started)
 	return v
 }
+
+// Closed once every expected value was counted in: no sender is left.
+func collectAll(jobs []int) []int {
+	results := make(chan int, len(jobs))
+	for _, j := range jobs {
+		go func(j int) { results <- handle(j) }(j)
+	}
+	var got []int
+	for r := range results {
+		got = append(got, r)
+		if len(got) == len(jobs) {
+			close(results)
+		}
+	}
+	return got
+}
+
+// The function started with go sends its one value from a defer.
+func reportOnce(done chan struct{}) {
+	defer func() { done <- struct{}{} }()
+	handle(1)
+}
+
+func waitReport() {
+	done := make(chan struct{})
+	go reportOnce(done)
+	<-done
+	close(done)
+}
