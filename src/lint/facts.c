@@ -507,7 +507,6 @@ static void visit_go_or_defer(struct walker *w, TSNode stmt, bool is_go)
 	w->deferred = false;
 }
 
-
 /* A comparison by == or >= in cond, not with nil (len(done) == len(jobs), n >= total). */
 static bool has_count_test(const struct walker *w, TSNode cond, int depth)
 {
@@ -568,8 +567,7 @@ static void visit_call(struct walker *w, TSNode n)
 			for (size_t k = first; counted && k < w->fn->nops; k++)
 				if (w->fn->ops[k].kind == OP_CLOSE)
 					w->fn->ops[k].flags |= OPF_COUNTED;
-		}
-		else if ((len == 3 && (!memcmp(name, "len", 3) || !memcmp(name, "cap", 3))))
+		} else if ((len == 3 && (!memcmp(name, "len", 3) || !memcmp(name, "cap", 3))))
 			visit_children(w, args, R_NEUTRAL);
 		else if (len == 4 && !memcmp(name, "make", 4))
 			visit_children(w, args, R_NEUTRAL);

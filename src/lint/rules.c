@@ -51,8 +51,8 @@ static struct param_use param_use_of(const struct package_ctx *p, const struct o
 			u.closes = true;
 			break;
 		case OP_SEND:
-			u.sends_many = u.sends_many || u.sends ||
-				       (o->loop && !(o->flags & OPF_THEN_LEAVES));
+			u.sends_many =
+			    u.sends_many || u.sends || (o->loop && !(o->flags & OPF_THEN_LEAVES));
 			u.sends = true;
 			break;
 		case OP_RECV:
