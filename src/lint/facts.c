@@ -442,6 +442,91 @@ static void visit_args(struct walker *w, TSNode args, enum role role, const char
 	}
 }
 
+/* The text of a node equals text2's node (identifiers, selectors). */
+static bool same_text(const struct walker *w, TSNode a, TSNode b)
+{
+	uint32_t la, lb;
+	const char *ta = node_text(w->f, a, &la), *tb = node_text(w->f, b, &lb);
+	return !ts_node_is_null(a) && !ts_node_is_null(b) && la == lb && !memcmp(ta, tb, la);
+}
+
+/* In block (a case, a block), before byte end: `x = nil`, or with made `x = make(...)`. */
+static bool assigns_in(const struct walker *w, TSNode block, TSNode x, uint32_t end, bool made)
+{
+	uint32_t count = ts_node_named_child_count(block);
+	for (uint32_t i = 0; i < count; i++) {
+		TSNode c = ts_node_named_child(block, i), l, r;
+		if (ts_node_start_byte(c) >= end || !is_sym(c, G.assignment_statement))
+			continue;
+		l = field_of(c, G.f_left);
+		r = field_of(c, G.f_right);
+		if (ts_node_named_child_count(l) != 1 || ts_node_named_child_count(r) != 1 ||
+		    !same_text(w, ts_node_named_child(l, 0), x))
+			continue;
+		r = ts_node_named_child(r, 0);
+		if (made ? is_sym(r, G.call_expression) : is_sym(r, G.nil))
+			return true;
+	}
+	return false;
+}
+
+/* The x of `x == nil` somewhere in cond, else a null node. */
+static TSNode nil_test_of(const struct walker *w, TSNode cond, int depth)
+{
+	TSNode none = {0};
+	if (ts_node_is_null(cond) || depth > 6)
+		return none;
+	if (is_sym(cond, G.binary_expression) &&
+	    node_is(w->f, field_of(cond, G.f_operator), "==")) {
+		if (is_sym(field_of(cond, G.f_right), G.nil))
+			return field_of(cond, G.f_left);
+		if (is_sym(field_of(cond, G.f_left), G.nil))
+			return field_of(cond, G.f_right);
+	}
+	for (uint32_t i = 0; i < ts_node_named_child_count(cond); i++) {
+		TSNode x = nil_test_of(w, ts_node_named_child(cond, i), depth + 1);
+		if (!ts_node_is_null(x))
+			return x;
+	}
+	return none;
+}
+
+/*
+ * The go statement starts one goroutine at a time although it sits in a loop: in a select
+ * case that disables itself (`case <-tick: tick = nil; go ...`, re-enabled when the result
+ * is in: testify's Eventually), or under `if x == nil { x = make(...); go ... }` (a worker
+ * started only when none runs).
+ */
+static bool single_flight(const struct walker *w, TSNode stmt)
+{
+	TSNode parent = ts_node_parent(stmt);
+	if (is_sym(parent, G.communication_case)) {
+		TSNode comm = field_of(parent, G.f_communication), x = {0};
+		if (is_sym(comm, G.receive_statement))
+			comm = field_of(comm, G.f_right);
+		else if (is_sym(comm, G.expression_statement))
+			comm = ts_node_named_child(comm, 0);
+		if (is_sym(comm, G.unary_expression) &&
+		    node_is(w->f, field_of(comm, G.f_operator), "<-"))
+			x = field_of(comm, G.f_operand);
+		if (!ts_node_is_null(x) &&
+		    (is_sym(x, G.identifier) || is_sym(x, G.selector_expression)) &&
+		    assigns_in(w, parent, x, ts_node_end_byte(parent), false))
+			return true;
+	}
+	for (TSNode c = stmt, p = parent;
+	     !ts_node_is_null(p) && !is_sym(p, G.func_literal) && !is_sym(p, G.for_statement);
+	     c = p, p = ts_node_parent(p)) {
+		TSNode x;
+		if (!is_sym(p, G.if_statement) || !ts_node_eq(c, field_of(p, G.f_consequence)))
+			continue;
+		x = nil_test_of(w, field_of(p, G.f_condition), 0);
+		if (!ts_node_is_null(x) && assigns_in(w, parent, x, ts_node_start_byte(stmt), true))
+			return true;
+	}
+	return false;
+}
+
 static void record_go(struct walker *w, TSNode stmt, uint16_t lit)
 {
 	struct func *fn = w->fn;
@@ -461,7 +546,7 @@ static void record_go(struct walker *w, TSNode stmt, uint16_t lit)
 		fn->ctxs[lit].go_byte = g->byte;
 		fn->ctxs[lit].go_row = g->row;
 		fn->ctxs[lit].go_col = g->col;
-		fn->ctxs[lit].go_loop = w->loop;
+		fn->ctxs[lit].go_loop = single_flight(w, stmt) ? 0 : w->loop;
 	}
 }
 

@@ -139,6 +139,10 @@ bool call_never_returns(const struct src_file *f, TSNode call)
 	if (call_exits_process(f, call))
 		return true;
 	field = ts_field(fn, G.f_field);
+	/* Fatal... of any package (testutil.FatalStack, zap's Fatalw): named not to return */
+	if (ts_node_end_byte(field) - ts_node_start_byte(field) > 5 &&
+	    !memcmp(f->src + ts_node_start_byte(field), "Fatal", 5))
+		return true;
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (node_is(f, field, methods[i]))
 			return true;

@@ -113,3 +113,80 @@ func waitDone(ctx context.Context, work func()) error {
 		return errTimeout
 	}
 }
+
+// The other case is signalled only from the sender's deferred recover, after a panic that
+// skipped the send: the receiver takes one or the other, never abandons the sender.
+func queryOrPanic(q func() int) int {
+	done := make(chan bool)
+	result := make(chan int)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- true
+			}
+		}()
+		result <- q()
+	}()
+	select {
+	case v := <-result:
+		return v
+	case <-done:
+		return -1
+	}
+}
+
+// testify's Eventually: the tick case disables itself while a check runs, so one goroutine
+// at a time sends into the one-slot buffer.
+func eventually(cond func() bool, waitFor, tick time.Duration) bool {
+	ch := make(chan bool, 1)
+	timer := time.NewTimer(waitFor)
+	defer timer.Stop()
+	ticker := time.NewTicker(tick)
+	defer ticker.Stop()
+	var tickC <-chan time.Time = ticker.C
+	for {
+		select {
+		case <-timer.C:
+			return false
+		case <-tickC:
+			tickC = nil
+			go func() { ch <- cond() }()
+		case v := <-ch:
+			if v {
+				return true
+			}
+			tickC = ticker.C
+		}
+	}
+}
+
+// A writer is started only when none is in flight: at most one failure is ever sent.
+func broadcastLoop(queue chan []int, send func([]int) error, term chan struct{}) {
+	var done chan struct{}
+	fail := make(chan error, 1)
+	var pending []int
+	for {
+		if done == nil && len(pending) > 0 {
+			batch := pending
+			pending = nil
+			done = make(chan struct{})
+			go func() {
+				if err := send(batch); err != nil {
+					fail <- err
+					return
+				}
+				close(done)
+			}()
+		}
+		select {
+		case b := <-queue:
+			pending = append(pending, b...)
+		case <-done:
+			done = nil
+		case <-fail:
+			return
+		case <-term:
+			return
+		}
+	}
+}

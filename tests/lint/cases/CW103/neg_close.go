@@ -180,3 +180,21 @@ func (p *phaseCloser) stop(err error) {
 		close(p.done)
 	}
 }
+
+type stackFataler struct{}
+
+func (stackFataler) FatalStack(t fataler, msg string) { t.Fatal(msg) }
+
+var testutil stackFataler
+
+// A helper of another package named Fatal... does not return: the second close is not reached
+// after the first.
+func stopOnTimeout(t fataler, stopc chan struct{}, done chan error) {
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+		close(stopc)
+		testutil.FatalStack(t, "timed out")
+	}
+	close(stopc)
+}
