@@ -47,9 +47,12 @@
 /* Reads kept uncoalesced before they are merged into the sorted ranges. */
 #define REC_LOG_MIN (16ULL << 20)
 
-#define MEM_IOV_MAX	   1024
-#define MEM_COALESCE_MIN   64	       /* requests in one readv worth sorting and merging */
-#define MEM_COALESCE_GAP   512	       /* bytes between two requests read along with them */
+#define MEM_IOV_MAX	 1024
+#define MEM_COALESCE_MIN 64 /* requests in one readv worth sorting and merging */
+/* Bytes between two requests read along with them. The kernel pays more per iovec than per byte:
+ * with 1M goroutines on adjacent stacks, 657 calls for 3.6 GB beat 2,009 calls for 1.6 GB
+ * (2.7 s against 3.3 s); with 100k goroutines both take the same time. */
+#define MEM_COALESCE_GAP   4096
 #define MEM_COALESCE_MAX   (64u << 10) /* bytes of one merged read at most */
 #define MEM_EINTR_RETRIES  16
 #define MEM_PROBE_MAPPINGS 64
