@@ -32,7 +32,8 @@
 # measured. Environment: SIZES ("100000 1000000"), PS_ARGS (extra ps flags, e.g. --pause),
 # TOOL_TIMEOUT seconds per timed run (600), OUT_LIMIT_MB per output file (2048; a run that
 # writes more is killed and shows as exit153), PROBE_RT (auto: SCHED_FIFO probe when root; 0: never), READY_TIMEOUT seconds for the fixture to park its goroutines (180), BENCH_OUTPUT (.output; the
-# fixture is built into BENCH_OUTPUT/bench/).
+# fixture is built into BENCH_OUTPUT/bench/), TMPDIR (where the outputs go; a tmpfs such as
+# /dev/shm keeps the disk writeback of earlier outputs out of later timings).
 # The 1M fixture needs ~3 GiB of RSS; one debug=2 fetch of it takes ~35 s with the world stopped
 # for ~10 s at a time. Not a test: numbers depend on the machine and what else runs on it.
 set -euo pipefail
