@@ -647,7 +647,7 @@ static void visit_call(struct walker *w, TSNode n)
 		name = node_text(w->f, fn, &len);
 		if (len == 5 && !memcmp(name, "close", 5)) {
 			size_t first = w->fn ? w->fn->nops : 0;
-			bool counted = under_count_test(w, n);
+			bool counted = w->fn && under_count_test(w, n);
 			visit_children(w, args, R_CLOSE);
 			for (size_t k = first; counted && k < w->fn->nops; k++)
 				if (w->fn->ops[k].kind == OP_CLOSE)

@@ -19,6 +19,14 @@ like "$out" "matched no Go files" "no Go files: said"
 out=$("$CHANWATCH" lint --json --sarif "$cases/CW101" 2>&1)
 is "$?" 2 "--json with --sarif: exit 2"
 
+# Statements outside any function (a syntax error tree-sitter recovers from) are not a crash:
+# fuzz_lint found a NULL dereference for a close under a count test there.
+mkdir -p "$TMP/broken"
+printf 'package p\n\nif len(a) == len(b) {\n\tclose(x)\n\tx <- 1\n\tgo func() { x <- 2 }()\n}\n' >"$TMP/broken/a.go"
+"$CHANWATCH" lint -q "$TMP/broken/a.go" >/dev/null 2>&1
+rc=$?
+ok "$([ "$rc" -le 1 ]; echo $?)" "statements outside a function: no crash (exit $rc)"
+
 # Patterns: a file, a directory, dir/..., and ./... from inside.
 n_file=$("$CHANWATCH" lint -q "$cases/CW101/pos_range.go" | wc -l)
 n_dir=$("$CHANWATCH" lint -q "$cases/CW101" | wc -l)
