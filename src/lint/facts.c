@@ -442,7 +442,7 @@ static void visit_args(struct walker *w, TSNode args, enum role role, const char
 	}
 }
 
-/* The text of a node equals text2's node (identifiers, selectors). */
+/* a and b are the same source text (identifiers, selectors). */
 static bool same_text(const struct walker *w, TSNode a, TSNode b)
 {
 	uint32_t la, lb;
