@@ -442,6 +442,14 @@ static void visit_args(struct walker *w, TSNode args, enum role role, const char
 	}
 }
 
+/* Sets flag on the ops of kind that were added since index first (by the visit just made). */
+static void flag_ops_since(struct walker *w, size_t first, enum op_kind kind, uint8_t flag)
+{
+	for (size_t k = first; w->fn && k < w->fn->nops; k++)
+		if (w->fn->ops[k].kind == kind)
+			w->fn->ops[k].flags |= flag;
+}
+
 /* a and b are the same source text (identifiers, selectors). */
 static bool same_text(const struct walker *w, TSNode a, TSNode b)
 {
@@ -649,9 +657,8 @@ static void visit_call(struct walker *w, TSNode n)
 			size_t first = w->fn ? w->fn->nops : 0;
 			bool counted = w->fn && under_count_test(w, n);
 			visit_children(w, args, R_CLOSE);
-			for (size_t k = first; counted && k < w->fn->nops; k++)
-				if (w->fn->ops[k].kind == OP_CLOSE)
-					w->fn->ops[k].flags |= OPF_COUNTED;
+			if (counted)
+				flag_ops_since(w, first, OP_CLOSE, OPF_COUNTED);
 		} else if ((len == 3 && (!memcmp(name, "len", 3) || !memcmp(name, "cap", 3))))
 			visit_children(w, args, R_NEUTRAL);
 		else if (len == 4 && !memcmp(name, "make", 4))
@@ -1176,9 +1183,7 @@ static void visit(struct walker *w, TSNode n, enum role role)
 			TSNode next = ts_node_next_named_sibling(n);
 			visit(w, ch, R_SEND);
 			if (is_sym(next, G.break_statement) || is_sym(next, G.return_statement))
-				for (size_t k = first; w->fn && k < w->fn->nops; k++)
-					if (w->fn->ops[k].kind == OP_SEND)
-						w->fn->ops[k].flags |= OPF_THEN_LEAVES;
+				flag_ops_since(w, first, OP_SEND, OPF_THEN_LEAVES);
 		}
 		{
 			uint32_t saved = w->comm_select;

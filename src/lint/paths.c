@@ -123,19 +123,21 @@ static bool guarded_since(TSNode node, uint32_t since)
 	return false;
 }
 
-/* Bit b is closed at node: on every path, or on some path with node not guarded since. */
+/* A state of bit b holds at node: on every path (must), or on some path (may) with node not
+ * guarded since byte since, where the state arose. */
+static bool holds_at(uint64_t must, uint64_t may, int b, TSNode node, uint32_t since)
+{
+	return (must >> b & 1) || ((may >> b & 1) && !guarded_since(node, since));
+}
+
 static bool closed_at(const struct pwalk *w, const struct pstate *st, int b, TSNode node)
 {
-	if (st->must_closed >> b & 1)
-		return true;
-	return (st->closed >> b & 1) && !guarded_since(node, w->close_byte[b]);
+	return holds_at(st->must_closed, st->closed, b, node, w->close_byte[b]);
 }
 
 static bool nil_at(const struct pwalk *w, const struct pstate *st, int b, TSNode node)
 {
-	if (st->must_nil >> b & 1)
-		return true;
-	return (st->nil >> b & 1) && !guarded_since(node, w->nil_byte[b]);
+	return holds_at(st->must_nil, st->nil, b, node, w->nil_byte[b]);
 }
 
 static void check_nil(struct pwalk *w, TSNode node, const struct op *o, const struct pstate *st,

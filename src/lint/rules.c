@@ -518,32 +518,6 @@ static void abandoned_sender(struct package_ctx *p, const struct func *fn, int32
 }
 
 /*
- * The only send on s is one send, in a goroutine started once and not in a loop, and the
- * receive before the close is a plain one (or a select case whose others end the
- * process): the close comes after the one value was taken, nothing can send after it.
- */
-static bool one_value_taken(const struct func *fn, int32_t s, const struct op *cl,
-			    const struct op *recv)
-{
-	const struct op *send = NULL;
-	if (recv->kind != OP_RECV || recv->loop ||
-	    ((recv->flags & OPF_SELECT_ALT) && !(recv->flags & OPF_OTHERS_EXIT)))
-		return false;
-	for (size_t k = 0; k < fn->nops; k++) {
-		const struct op *o = &fn->ops[k];
-		if (o->sym != s || o->ctx == cl->ctx)
-			continue;
-		if (o->kind == OP_GOARG || o->kind == OP_CALLARG || o->kind == OP_ESCAPE ||
-		    (o->kind == OP_SEND && send))
-			return false;
-		if (o->kind == OP_SEND)
-			send = o;
-	}
-	return send && !send->loop && fn->ctxs[send->ctx].kind == CTX_GO &&
-	       !fn->ctxs[send->ctx].go_loop;
-}
-
-/*
  * Other goroutines can send s more than once: a send in a loop (not one that leaves the
  * loop right after), a goroutine started in a loop, two sending goroutines, or s handed to
  * a function started with go. One goroutine sending one value cannot still be sending
@@ -623,8 +597,7 @@ static void close_by_receiver(struct package_ctx *p, const struct func *fn, int3
 			if (o->kind == OP_GOARG && param_use_of(p, o).sends)
 				sender = o;
 		}
-		if (!sender || one_value_taken(fn, s, cl, recv) || !sends_many(p, fn, s, cl) ||
-		    (cl->flags & OPF_COUNTED))
+		if (!sender || !sends_many(p, fn, s, cl) || (cl->flags & OPF_COUNTED))
 			continue;
 		{
 			struct lint_finding *f = finding_add(

@@ -126,9 +126,8 @@ bool call_exits_process(const struct src_file *f, TSNode call)
 
 bool call_never_returns(const struct src_file *f, TSNode call)
 {
-	static const char *const methods[] = {"Fatal", "Fatalf", "Fatalln", "FailNow",
-					      "Skip",  "Skipf",	 "SkipNow", "Goexit",
-					      "Panic", "Panicf", "Panicln"};
+	static const char *const methods[] = {"FailNow", "Skip",  "Skipf",  "SkipNow",
+					      "Goexit",	 "Panic", "Panicf", "Panicln"};
 	TSNode fn = ts_field(call, G.f_function), field;
 	if (ts_node_is_null(fn) || ts_node_symbol(call) != G.call_expression)
 		return false;
@@ -139,8 +138,9 @@ bool call_never_returns(const struct src_file *f, TSNode call)
 	if (call_exits_process(f, call))
 		return true;
 	field = ts_field(fn, G.f_field);
-	/* Fatal... of any package (testutil.FatalStack, zap's Fatalw): named not to return */
-	if (ts_node_end_byte(field) - ts_node_start_byte(field) > 5 &&
+	/* Fatal, Fatalf... of any package (t, log, testutil.FatalStack, zap's Fatalw): named
+	 * not to return */
+	if (ts_node_end_byte(field) - ts_node_start_byte(field) >= 5 &&
 	    !memcmp(f->src + ts_node_start_byte(field), "Fatal", 5))
 		return true;
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
