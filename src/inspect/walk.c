@@ -179,9 +179,11 @@ static void add_g(struct walk *w, const struct live_g *g)
 static uint64_t goid_of(struct walk *w, uint64_t addr)
 {
 	uint64_t idx;
-	if (!w->g_by_addr.count)
+	if (!w->g_by_addr.count) {
+		u64map_reserve(&w->g_by_addr, w->s->ngs);
 		for (size_t i = 0; i < w->s->ngs; i++)
 			u64map_set(&w->g_by_addr, w->s->gs[i].addr, i);
+	}
 	return u64map_get(&w->g_by_addr, addr, &idx) ? w->s->gs[idx].goid : 0;
 }
 
@@ -501,8 +503,12 @@ static int find_chans(struct walk *w)
 	uint32_t chans[LIVE_MAX_SELECT];
 	int rc = 0;
 
-	for (size_t i = 0; i < s->ngs; i++)
+	size_t waiting = 0;
+	for (size_t i = 0; i < s->ngs; i++) {
 		next[i] = waits_on_chan(w, &s->gs[i]) ? s->gs[i].waiting : 0;
+		waiting += next[i] != 0;
+	}
+	u64map_reserve(&w->sudog_by_addr, waiting); /* most lists have one sudog */
 	/* one batch per depth of the lists: select cases are rare, most lists have one sudog */
 	for (int depth = 0; depth < LIVE_MAX_SELECT; depth++) {
 		bool any = false;

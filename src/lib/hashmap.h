@@ -46,9 +46,13 @@ void hashmap_release(struct hashmap *m);
 struct hashmap_entry *hashmap_next(const struct hashmap *m, size_t *pos);
 
 /* Map from u64 keys (any value) to u64 values. */
+struct u64map_slot {
+	uint64_t key; /* UINT64_MAX marks an empty slot; that key lives in u64map.max_val */
+	uint64_t val;
+};
+
 struct u64map {
-	uint64_t *keys; /* UINT64_MAX marks an empty slot; that key lives in max_val */
-	uint64_t *vals;
+	struct u64map_slot *slots;
 	size_t cap;
 	size_t count;
 	bool has_max;
@@ -62,6 +66,8 @@ struct u64map {
 
 bool u64map_get(const struct u64map *m, uint64_t key, uint64_t *val);
 void u64map_set(struct u64map *m, uint64_t key, uint64_t val);
+/* Makes room for n keys in all, so that inserting up to n rehashes nothing. */
+void u64map_reserve(struct u64map *m, size_t n);
 /* Removes key; returns whether it was there. */
 bool u64map_del(struct u64map *m, uint64_t key);
 void u64map_release(struct u64map *m);

@@ -109,6 +109,32 @@ static void u64map_sets_and_gets(void **state)
 	u64map_release(&m);
 }
 
+/* A reserved map takes its keys without growing; a big one (on huge pages) works the same. */
+static void u64map_reserve_holds_without_growing(void **state)
+{
+	struct u64map m = U64MAP_INIT;
+	size_t cap;
+	uint64_t v;
+
+	u64map_set(&m, 5, 50);
+	u64map_reserve(&m, 300000);
+	cap = m.cap;
+	assert_true((300000 + 1) * 4 <= cap * 3); /* room for 300000 at 3/4 load */
+	assert_true(u64map_get(&m, 5, &v));
+	assert_int_equal(v, 50);
+	for (uint64_t i = 1; i < 300000; i++)
+		u64map_set(&m, i * 4096 + 0xc000000000, i);
+	assert_int_equal(m.cap, cap);
+	assert_int_equal(m.count, 300000);
+	for (uint64_t i = 1; i < 300000; i++) {
+		assert_true(u64map_get(&m, i * 4096 + 0xc000000000, &v));
+		assert_int_equal(v, i);
+	}
+	u64map_reserve(&m, 10); /* never shrinks */
+	assert_int_equal(m.cap, cap);
+	u64map_release(&m);
+}
+
 static void jsonw_escapes_and_nests(void **state)
 {
 	char *buf = NULL;
@@ -239,6 +265,7 @@ int main(void)
 	    cmocka_unit_test(arena_allocates_aligned_zeroed),
 	    cmocka_unit_test(hashmap_inserts_finds_grows),
 	    cmocka_unit_test(u64map_sets_and_gets),
+	    cmocka_unit_test(u64map_reserve_holds_without_growing),
 	    cmocka_unit_test(jsonw_escapes_and_nests),
 	    cmocka_unit_test(jsonw_replaces_invalid_utf8),
 	    cmocka_unit_test(u64map_takes_any_key),
