@@ -19,7 +19,11 @@
 #   busy-ps     reset, keep one CPU busy (a shell loop) as long as `ps` took, read the probe:
 #               what any program using a CPU that long costs the target on this machine
 # The probe is a thread in the target that wakes every 100 µs (nanosleep on a locked OS thread)
-# and records how late each wake-up was; a stop-the-world or a ptrace stop shows up there. As
+# and records how late each wake-up was; a stop-the-world or a ptrace stop shows up there.
+# Before each window the target collects its garbage (the fixture's /gc, not timed): its own
+# GC cycles, started by what debug=1 and debug=2 allocate, made the probe up to 125 ms late at
+# 1M goroutines in whichever window came next. The gc column counts cycles that still ran in
+# the windows of a tool (summed over the runs). As
 # root it runs SCHED_FIFO (-probe-rt), so other processes on the CPUs hardly make it late: on a
 # loaded 2-CPU box that takes the idle floor over a few seconds from 5-15 ms down to ~1-2 ms.
 # Prints per N and tool: median seconds, debug2/tool ratio, output bytes, the probe's max pause
@@ -105,11 +109,14 @@ jnum() { # jnum KEY < JSON: one integer field of the probe's flat JSON object
 }
 
 base=
-probe_reset() { curl -sf -o /dev/null "$base/probe/reset"; }
-probe_read() { # -> "MAX_PAUSE_NS P99_NS SAMPLES"
+probe_reset() { # a whole GC first, so no cycle of the target's own is due in the window
+	curl -sf -o /dev/null "$base/gc"
+	curl -sf -o /dev/null "$base/probe/reset"
+}
+probe_read() { # -> "MAX_PAUSE_NS P99_NS SAMPLES GC_CYCLES"
 	local j
 	j=$(curl -sf "$base/probe")
-	echo "$(jnum max_pause_ns <<<"$j") $(jnum p99_ns <<<"$j") $(jnum samples <<<"$j")"
+	echo "$(jnum max_pause_ns <<<"$j") $(jnum p99_ns <<<"$j") $(jnum samples <<<"$j") $(jnum gc_cycles <<<"$j")"
 }
 count_text() { # goroutine headers ("goroutine 12 [chan receive]:") in a text snapshot
 	grep -c '^goroutine [0-9]' "$1" || true
@@ -126,7 +133,7 @@ count_json() { # goroutine records in the JSON (streamed: it can be big), else i
 	echo "${n:-nan}"
 }
 
-# record N TOOL SECONDS BYTES MAXPAUSE_NS P99_NS SAMPLES GOROUTINES RC
+# record N TOOL SECONDS BYTES MAXPAUSE_NS P99_NS SAMPLES GC_CYCLES GOROUTINES RC
 results=$tmp/results
 : >"$results"
 record() { echo "$*" >>"$results"; }
@@ -246,28 +253,31 @@ FILENAME == ARGV[1] { rssn[++nr] = $1; rssk[nr] = $2; hwm[nr] = $3; next }
 	else if ($NF != 0 && $NF != 1) bad[key] = "exit" $NF
 }
 END {
-	printf "%8s %-8s %9s %7s %9s %13s %13s %10s %10s  %s\n", "N", "tool", "seconds", "ratio", "MB", \
-		"maxpause_med", "maxpause_max", "p99", "goroutines", "note"
+	printf "%8s %-8s %9s %7s %9s %13s %13s %10s %3s %10s  %s\n", "N", "tool", "seconds", "ratio", "MB", \
+		"maxpause_med", "maxpause_max", "p99", "gc", "goroutines", "note"
 	for (k = 1; k <= nk; k++) {
 		key = order[k]; n = nn[key]; t = tl[key]
 		s = med(key, 3); sec[key] = s
 		d2 = (n SUBSEP "debug2")
 		ratio = (t ~ /^ps/) && s > 0 ? sprintf("%.1fx", med(d2, 3) / s) : "-"
-		g = val[key, cnt[key], 8]
+		g = val[key, cnt[key], 9]
+		gcs = 0
+		for (i = 1; i <= cnt[key]; i++) gcs += val[key, i, 8]
 		note = (key in bad) ? bad[key] : ""
 		if (t == "debug2" && worst(key, 4) == 67108864) note = note "cut at 64 MiB by runtime/pprof"
 		if (t ~ /^idle/) note = "no operation: the noise floor"
 		if (t == "busy-ps") note = "a shell loop on one CPU as long as ps: any CPU use costs this"
 		if (t == "debug1") note = "reference: stacks counted, no per-goroutine state"
-		printf "%8d %-8s %9.3f %7s %9s %11.2fms %11.2fms %8.2fms %10s  %s\n", n, t, s, ratio, \
+		printf "%8d %-8s %9.3f %7s %9s %11.2fms %11.2fms %8.2fms %3d %10s  %s\n", n, t, s, ratio, \
 			t ~ /^(idle|busy)/ ? "-" : sprintf("%.2f", med(key, 4) / 1e6), med(key, 5) / 1e6, \
-			worst(key, 5) / 1e6, med(key, 6) / 1e6, g, note
+			worst(key, 5) / 1e6, med(key, 6) / 1e6, gcs, g, note
 	}
 	print ""
 	for (i = 1; i <= nr; i++)
 		printf "# fixture N=%d: RSS %.0f MiB when ready, peak %.0f MiB\n", rssn[i], rssk[i] / 1024, hwm[i] / 1024
 	print "# maxpause: the longest the target'"'"'s probe thread was late waking (100 us period) during"
 	print "#   the operation; med/max over the runs. p99: median of the runs'"'"' 99th percentiles."
+	print "# gc: the target'"'"'s own GC cycles completed inside the windows (all runs), after a /gc before each"
 	print "# targets: ps >= 10x faster than debug=2; ps adds <= 1 ms of pause over idle-ps; ps shows every goroutine"
 	for (k = 1; k <= nk; k++) {
 		key = order[k]; n = nn[key]; t = tl[key]
@@ -282,7 +292,7 @@ END {
 		busy = (n SUBSEP "busy-ps")
 		if (busy in cnt)
 			printf " (%+.2f ms over busy-ps)", (med(key, 5) - med(busy, 5)) / 1e6
-		g = val[key, cnt[key], 8]; gd = val[d2, cnt[d2], 8]
+		g = val[key, cnt[key], 9]; gd = val[d2, cnt[d2], 9]
 		if (g == "nan")
 			printf "  count n/a"
 		else if (worst(d2, 4) == 67108864)
