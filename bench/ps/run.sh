@@ -19,13 +19,15 @@
 #   busy-ps     reset, keep one CPU busy (a shell loop) as long as `ps` took, read the probe:
 #               what any program using a CPU that long costs the target on this machine
 # The probe is a thread in the target that wakes every 100 µs (nanosleep on a locked OS thread)
-# and records how late each wake-up was; a stop-the-world or a ptrace stop shows up there.
+# and records how late each wake-up was; a stop-the-world or a ptrace stop shows up there. As
+# root it runs SCHED_FIFO (-probe-rt), so other processes on the CPUs hardly make it late: on a
+# loaded 2-CPU box that takes the idle floor over a few seconds from 5-15 ms down to ~1-2 ms.
 # Before each window the target collects its garbage (the fixture's /gc, not timed): its own
 # GC cycles, started by what debug=1 and debug=2 allocate, made the probe up to 125 ms late at
 # 1M goroutines in whichever window came next. The gc column counts cycles that still ran in
-# the windows of a tool (summed over the runs). As
-# root it runs SCHED_FIFO (-probe-rt), so other processes on the CPUs hardly make it late: on a
-# loaded 2-CPU box that takes the idle floor over a few seconds from 5-15 ms down to ~1-2 ms.
+# the windows of a tool (summed over the runs).
+# Every timed run writes its output to /dev/null; on the last rep each tool runs once more,
+# untimed, into a file in TMPDIR, for the output size and the goroutine count.
 # Prints per N and tool: median seconds, debug2/tool ratio, output bytes, the probe's max pause
 # (median and worst over the reps) and p99, and the goroutines in the output. Targets, PASS/MISS:
 #   speed   debug2 seconds / ps seconds >= 10 (same run, medians)
@@ -34,10 +36,9 @@
 #           cuts debug=2 at 64 MiB, ~150k goroutines, and then ps is held to >= N instead)
 # Until CHANWATCH has a ps command (`CHANWATCH ps --help` exits 0) only debug=2 and idle are
 # measured. Environment: SIZES ("100000 1000000"), PS_ARGS (extra ps flags, e.g. --pause),
-# TOOL_TIMEOUT seconds per timed run (600), OUT_LIMIT_MB per output file (2048; a run that
-# writes more is killed and shows as exit153), PROBE_RT (auto: SCHED_FIFO probe when root; 0: never), READY_TIMEOUT seconds for the fixture to park its goroutines (180), BENCH_OUTPUT (.output; the
-# fixture is built into BENCH_OUTPUT/bench/), TMPDIR (where the outputs go; a tmpfs such as
-# /dev/shm keeps the disk writeback of earlier outputs out of later timings).
+# TOOL_TIMEOUT seconds per timed run (600), OUT_LIMIT_MB per untimed output file (2048; a run
+# that writes more is killed), PROBE_RT (auto: SCHED_FIFO probe when root; 0: never), READY_TIMEOUT seconds for the fixture to park its goroutines (180), BENCH_OUTPUT (.output; the
+# fixture is built into BENCH_OUTPUT/bench/), TMPDIR (where the untimed outputs go, one at a time).
 # The 1M fixture needs ~3 GiB of RSS; one debug=2 fetch of it takes ~35 s with the world stopped
 # for ~10 s at a time. Not a test: numbers depend on the machine and what else runs on it.
 set -euo pipefail
@@ -134,18 +135,25 @@ count_json() { # goroutine records in the JSON (streamed: it can be big), else i
 }
 
 # record N TOOL SECONDS BYTES MAXPAUSE_NS P99_NS SAMPLES GC_CYCLES GOROUTINES RC
+# (BYTES and GOROUTINES are nan in the timed runs: their output goes to /dev/null)
 results=$tmp/results
 : >"$results"
 record() { echo "$*" >>"$results"; }
+# counts: N TOOL BYTES GOROUTINES, from one untimed run of each tool into a file
+counts=$tmp/counts
+: >"$counts"
+last_rep=0
 
-# run_tool N TOOL OUTFILE COUNTER CMD...: one timed run with the probe around it; echoes seconds
+# run_tool N TOOL OUTFILE COUNTER CMD...: one timed run with the probe around it, its output
+# to /dev/null; echoes seconds. On the last rep the tool runs once more, untimed, into OUTFILE
+# for the goroutine count: writing hundreds of MB to a file (even a tmpfs) made the probe up to
+# 100 ms late in some runs, for dd as much as for ps, so files stay out of the timed windows.
 run_tool() {
 	local n=$1 tool=$2 f=$3 counter=$4 t0 t1 rc=0 s p
 	shift 4
 	probe_reset
 	t0=$(now)
-	# a runaway output or a hang must not fill the disk or stall the bench
-	(ulimit -f $((out_limit_mb * 1024)) && exec timeout "$tool_timeout" "$@") >"$f" 2>"$tmp/stderr" || rc=$?
+	timeout "$tool_timeout" "$@" >/dev/null 2>"$tmp/stderr" || rc=$?
 	t1=$(now)
 	p=$(probe_read)
 	s=$(elapsed "$t0" "$t1")
@@ -157,7 +165,13 @@ run_tool() {
 		esac
 		head -n5 "$tmp/stderr" | sed 's/^/bench:   /' >&2
 	fi
-	record "$n" "$tool" "$s" "$(stat -c %s "$f")" "$p" "$($counter "$f")" "$rc"
+	record "$n" "$tool" "$s" nan "$p" nan "$rc"
+	if [ "$last_rep" = 1 ]; then
+		# a runaway output or a hang must not fill the disk or stall the bench
+		(ulimit -f $((out_limit_mb * 1024)) && exec timeout "$tool_timeout" "$@") >"$f" 2>/dev/null || true
+		echo "$n $tool $(stat -c %s "$f") $($counter "$f")" >>"$counts"
+		rm -f "$f"
+	fi
 	echo "$s"
 }
 run_idle() { # run_idle N TOOL SECONDS
@@ -201,6 +215,7 @@ for n in $sizes; do
 	ready_rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$fx_pid/status")
 
 	for ((r = 1; r <= reps; r++)); do
+		last_rep=$((r == reps))
 		echo "bench: N=$n run $r/$reps: debug=2" >&2
 		s=$(run_tool "$n" debug2 "$tmp/debug2.txt" count_text \
 			curl -sf "$base/debug/pprof/goroutine?debug=2")
@@ -243,6 +258,7 @@ function worst(key, col,    i, w) {
 	return w
 }
 FILENAME == ARGV[1] { rssn[++nr] = $1; rssk[nr] = $2; hwm[nr] = $3; next }
+FILENAME == ARGV[2] { cb[$1 SUBSEP $2] = $3; cg[$1 SUBSEP $2] = $4; next }
 {
 	key = $1 SUBSEP $2
 	if (!(key in cnt)) { order[++nk] = key; nn[key] = $1; tl[key] = $2 }
@@ -260,16 +276,16 @@ END {
 		s = med(key, 3); sec[key] = s
 		d2 = (n SUBSEP "debug2")
 		ratio = (t ~ /^ps/) && s > 0 ? sprintf("%.1fx", med(d2, 3) / s) : "-"
-		g = val[key, cnt[key], 9]
+		g = (key in cg) ? cg[key] : "nan"
 		gcs = 0
 		for (i = 1; i <= cnt[key]; i++) gcs += val[key, i, 8]
 		note = (key in bad) ? bad[key] : ""
-		if (t == "debug2" && worst(key, 4) == 67108864) note = note "cut at 64 MiB by runtime/pprof"
+		if (t == "debug2" && cb[key] == 67108864) note = note "cut at 64 MiB by runtime/pprof"
 		if (t ~ /^idle/) note = "no operation: the noise floor"
 		if (t == "busy-ps") note = "a shell loop on one CPU as long as ps: any CPU use costs this"
 		if (t == "debug1") note = "reference: stacks counted, no per-goroutine state"
 		printf "%8d %-8s %9.3f %7s %9s %11.2fms %11.2fms %8.2fms %3d %10s  %s\n", n, t, s, ratio, \
-			t ~ /^(idle|busy)/ ? "-" : sprintf("%.2f", med(key, 4) / 1e6), med(key, 5) / 1e6, \
+			t ~ /^(idle|busy)/ ? "-" : sprintf("%.2f", cb[key] / 1e6), med(key, 5) / 1e6, \
 			worst(key, 5) / 1e6, med(key, 6) / 1e6, gcs, g, note
 	}
 	print ""
@@ -286,20 +302,20 @@ END {
 		d2 = (n SUBSEP "debug2"); idle = (n SUBSEP "idle-ps")
 		r = med(d2, 3) / (sec[key] > 0.0005 ? sec[key] : 0.0005)
 		printf "%8d %-8s speed %.1fx %s", n, t, r, r >= 10 ? "PASS" : "MISS"
-		if (worst(d2, 4) == 67108864) printf " (debug=2 output cut: it did its full walks anyway)"
+		if (cb[d2] == 67108864) printf " (debug=2 output cut: it did its full walks anyway)"
 		add = (med(key, 5) - med(idle, 5)) / 1e6
 		printf "  pause %+.2f ms over idle %s", add, add <= 1 ? "PASS" : "MISS"
 		busy = (n SUBSEP "busy-ps")
 		if (busy in cnt)
 			printf " (%+.2f ms over busy-ps)", (med(key, 5) - med(busy, 5)) / 1e6
-		g = val[key, cnt[key], 9]; gd = val[d2, cnt[d2], 9]
+		g = (key in cg) ? cg[key] : "nan"; gd = cg[d2]
 		if (g == "nan")
 			printf "  count n/a"
-		else if (worst(d2, 4) == 67108864)
+		else if (cb[d2] == 67108864)
 			printf "  count %d vs N=%d %s (debug=2 cut at %d)", g, n, g >= n ? "PASS" : "MISS", gd
 		else
 			printf "  count %d vs debug=2 %d %s", g, gd, (g - gd <= 64 && gd - g <= 64) ? "PASS" : "MISS"
 		printf "\n"
 	}
 	if (ps_args != "") print "# ps flags: " ps_args
-}' "$rss" "$results"
+}' "$rss" "$counts" "$results"
