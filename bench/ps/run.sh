@@ -10,22 +10,22 @@
 #   debug2      reset the fixture's latency probe, time `curl .../goroutine?debug=2`, read the probe
 #   idle        reset, sleep as long as that fetch took, read the probe: the noise floor of the
 #               machine over the same window (a shared 2-CPU box wakes a 100 µs sleeper late too)
-#   debug1      the same for ?debug=1, for reference: Go collects it concurrently (one short
-#               stop-the-world) but it only counts goroutines per stack, without their states
 #   ps          reset, time `CHANWATCH ps $PS_ARGS PID`, read the probe
 #   ps-json     the same with --json
 #   ps-dump     the same with --no-analysis: the dump alone, what debug=2 gives
 #   idle-ps     reset, sleep as long as `ps` took, read the probe
 #   busy-ps     reset, keep one CPU busy (a shell loop) as long as `ps` took, read the probe:
 #               what any program using a CPU that long costs the target on this machine
+#   debug1      the same as debug2 for ?debug=1, for reference: Go collects it concurrently (one
+#               short stop-the-world) but only counts goroutines per stack, without their states
 # The probe is a thread in the target that wakes every 100 µs (nanosleep on a locked OS thread)
 # and records how late each wake-up was; a stop-the-world or a ptrace stop shows up there. As
 # root it runs SCHED_FIFO (-probe-rt), so other processes on the CPUs hardly make it late: on a
 # loaded 2-CPU box that takes the idle floor over a few seconds from 5-15 ms down to ~1-2 ms.
-# Before each window the target collects its garbage (the fixture's /gc, not timed): its own
-# GC cycles, started by what debug=1 and debug=2 allocate, made the probe up to 125 ms late at
-# 1M goroutines in whichever window came next. The gc column counts cycles that still ran in
-# the windows of a tool (summed over the runs).
+# Before each window the target collects its garbage and returns it to the OS (the fixture's
+# /gc, not timed): its own GC cycles, started by what debug=1 and debug=2 allocate, made the
+# probe up to 125 ms late at 1M goroutines in whichever window came next. The gc column counts
+# cycles that still ran in the windows of a tool (summed over the runs).
 # Every timed run writes its output to /dev/null; on the last rep each tool runs once more,
 # untimed, into a file in TMPDIR, for the output size and the goroutine count.
 # Prints per N and tool: median seconds, debug2/tool ratio, output bytes, the probe's max pause
@@ -221,9 +221,6 @@ for n in $sizes; do
 			curl -sf "$base/debug/pprof/goroutine?debug=2")
 		echo "bench: N=$n run $r/$reps: idle ${s}s" >&2
 		run_idle "$n" idle "$s"
-		echo "bench: N=$n run $r/$reps: debug=1" >&2
-		run_tool "$n" debug1 "$tmp/debug1.txt" count_debug1 \
-			curl -sf "$base/debug/pprof/goroutine?debug=1" >/dev/null
 		if [ $have_ps = 1 ]; then
 			echo "bench: N=$n run $r/$reps: $cw ps $ps_args" >&2
 			# shellcheck disable=SC2086 # PS_ARGS is a list of flags
@@ -236,6 +233,11 @@ for n in $sizes; do
 			run_idle "$n" idle-ps "$s"
 			run_busy "$n" busy-ps "$s"
 		fi
+		# last: what debug=1 allocates in the target took the next run ~0.2-0.4 s longer
+		# at 1M goroutines even after the GC before it (the freed memory is still settling)
+		echo "bench: N=$n run $r/$reps: debug=1" >&2
+		run_tool "$n" debug1 "$tmp/debug1.txt" count_debug1 \
+			curl -sf "$base/debug/pprof/goroutine?debug=1" >/dev/null
 	done
 	echo "$n $ready_rss $(awk '/^VmHWM:/ { print $2 }' "/proc/$fx_pid/status")" >>"$rss"
 	kill "$fx_pid"
