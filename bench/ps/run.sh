@@ -233,8 +233,8 @@ for n in $sizes; do
 			run_idle "$n" idle-ps "$s"
 			run_busy "$n" busy-ps "$s"
 		fi
-		# last: what debug=1 allocates in the target took the next run ~0.2-0.4 s longer
-		# at 1M goroutines even after the GC before it (the freed memory is still settling)
+		# last: what debug=1 allocates in the target took the next run 0.2-0.5 s longer
+		# at 1M goroutines even after the GC before it (five of six pairs)
 		echo "bench: N=$n run $r/$reps: debug=1" >&2
 		run_tool "$n" debug1 "$tmp/debug1.txt" count_debug1 \
 			curl -sf "$base/debug/pprof/goroutine?debug=1" >/dev/null
