@@ -272,9 +272,10 @@ const char *runtime_layout_goroutine_state(const struct runtime_layout *l, unsig
 void runtime_layout_names_from_table(struct runtime_layout *l);
 
 /*
- * The layout of the runtime in Go binary b, opened from path: its DWARF when present
- * (filled into *from_dwarf, which is returned), else the table entry of its Go version
- * and arch. *source says which: "DWARF" or "table". Returns NULL with err set to one line
+ * The layout of the runtime in Go binary b, opened from path: the table entry made from the
+ * very toolchain that built b (same version, no GOEXPERIMENT); else its DWARF when present
+ * (filled into *from_dwarf, which is returned); else the table entry of its Go version and
+ * arch. *source says which: "DWARF" or "table". Returns NULL with err set to one line
  * (no build info, unsupported architecture, a Go version the table lacks).
  */
 struct gobin;

@@ -7,6 +7,7 @@
 
 #include "cmocka_all.h"
 
+#include "gobin/gobin.h"
 #include "gobin/layout.h"
 #include "lib/usage.h"
 #include "lib/banned.h"
@@ -288,6 +289,54 @@ static void test_dwarf_matches_table(void **state)
 	}
 }
 
+/*
+ * With the fixture of tests/t/layouts.t, built by the toolchain its table entry was made from:
+ * that entry is picked without reading DWARF; a GOEXPERIMENT, or another release of the same
+ * Go, sends the pick to DWARF.
+ */
+static void test_pick_prefers_same_toolchain(void **state)
+{
+	const char *path = getenv("CHANWATCH_LAYOUT_FIXTURE");
+	struct gobin_setting experiment = {"GOEXPERIMENT", "newinliner"};
+	struct gobin_setting *settings;
+	const struct runtime_layout *l;
+	struct runtime_layout dwarf;
+	const char *source = NULL, *version;
+	struct cw_error err = {{0}};
+	char other[64];
+	size_t nsettings;
+	struct gobin b;
+
+	if (!path || !*path)
+		skip();
+	if (gobin_open(&b, path, &err))
+		fail_msg("%s: %s", path, err.msg);
+	l = runtime_layout_pick(&b, path, &dwarf, &source, &err);
+	assert_non_null(l);
+	assert_string_equal(source, "table");
+	assert_true(l != &dwarf);
+	assert_string_equal(l->toolchain, b.info.go_version);
+
+	settings = b.info.settings;
+	nsettings = b.info.nsettings;
+	b.info.settings = &experiment;
+	b.info.nsettings = 1;
+	l = runtime_layout_pick(&b, path, &dwarf, &source, &err);
+	assert_ptr_equal(l, &dwarf);
+	assert_string_equal(source, "DWARF");
+	b.info.settings = settings;
+	b.info.nsettings = nsettings;
+
+	version = b.info.go_version;
+	snprintf(other, sizeof(other), "%s9", version); /* go1.26.8 -> go1.26.89 */
+	b.info.go_version = other;
+	l = runtime_layout_pick(&b, path, &dwarf, &source, &err);
+	assert_ptr_equal(l, &dwarf);
+	assert_string_equal(source, "DWARF");
+	b.info.go_version = version;
+	gobin_close(&b);
+}
+
 static void test_stripped_fixture(void **state)
 {
 	const char *path = getenv("CHANWATCH_LAYOUT_STRIPPED");
@@ -361,6 +410,7 @@ int main(void)
 	    cmocka_unit_test(test_table_known_values),
 	    cmocka_unit_test(test_table_lookup),
 	    cmocka_unit_test(test_dwarf_matches_table),
+	    cmocka_unit_test(test_pick_prefers_same_toolchain),
 	    cmocka_unit_test(test_stripped_fixture),
 	    cmocka_unit_test(test_not_go),
 	};
