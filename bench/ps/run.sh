@@ -25,7 +25,11 @@
 # Before each window the target collects its garbage and returns it to the OS (the fixture's
 # /gc, not timed): its own GC cycles, started by what debug=1 and debug=2 allocate, made the
 # probe up to 125 ms late at 1M goroutines in whichever window came next. The gc column counts
-# cycles that still ran in the windows of a tool (summed over the runs).
+# cycles that still ran in the windows of a tool (summed over the runs). Then it waits SETTLE
+# seconds (4): this VM hands freed memory back to its host (virtio-balloon free page reporting)
+# about 2 s after a large free, such as the exit of the previous tool or the GC itself. Dump
+# windows that began right after `ps --json` exited saw 61 and 155 ms pauses in 2 of 4 runs,
+# and none in 4 runs with the wait.
 # Every timed run writes its output to /dev/null; on the last rep each tool runs once more,
 # untimed, into a file in TMPDIR, for the output size and the goroutine count.
 # Prints per N and tool: median seconds, debug2/tool ratio, output bytes, the probe's max pause
@@ -35,7 +39,7 @@
 #   count   ps shows the debug=2 goroutines within 64 (when debug=2 is whole; runtime/pprof
 #           cuts debug=2 at 64 MiB, ~150k goroutines, and then ps is held to >= N instead)
 # Until CHANWATCH has a ps command (`CHANWATCH ps --help` exits 0) only debug=2 and idle are
-# measured. Environment: SIZES ("100000 1000000"), PS_ARGS (extra ps flags, e.g. --pause),
+# measured. Environment: SIZES ("100000 1000000"), SETTLE (4), PS_ARGS (extra ps flags, e.g. --pause),
 # TOOL_TIMEOUT seconds per timed run (600), OUT_LIMIT_MB per untimed output file (2048; a run
 # that writes more is killed), PROBE_RT (auto: SCHED_FIFO probe when root; 0: never), READY_TIMEOUT seconds for the fixture to park its goroutines (180), BENCH_OUTPUT (.output; the
 # fixture is built into BENCH_OUTPUT/bench/), TMPDIR (where the untimed outputs go, one at a time).
@@ -58,6 +62,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 sizes=${SIZES:-"100000 1000000"}
 ps_args=${PS_ARGS:-}
 ready_timeout=${READY_TIMEOUT:-180}
+settle=${SETTLE:-4}
 tool_timeout=${TOOL_TIMEOUT:-600}
 out_limit_mb=${OUT_LIMIT_MB:-2048}
 probe_flags=
@@ -112,6 +117,7 @@ jnum() { # jnum KEY < JSON: one integer field of the probe's flat JSON object
 base=
 probe_reset() { # a whole GC first, so no cycle of the target's own is due in the window
 	curl -sf -o /dev/null "$base/gc"
+	sleep "$settle"
 	curl -sf -o /dev/null "$base/probe/reset"
 }
 probe_read() { # -> "MAX_PAUSE_NS P99_NS SAMPLES GC_CYCLES"
