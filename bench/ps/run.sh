@@ -29,7 +29,7 @@
 # seconds (4): this VM hands freed memory back to its host (virtio-balloon free page reporting)
 # about 2 s after a large free, such as the exit of the previous tool or the GC itself. Dump
 # windows that began right after `ps --json` exited saw 61 and 155 ms pauses in 2 of 4 runs,
-# and none in 4 runs with the wait.
+# and at most 3.0 ms in 4 runs with the wait.
 # Every timed run writes its output to /dev/null; on the last rep each tool runs once more,
 # untimed, into a file in TMPDIR, for the output size and the goroutine count.
 # Prints per N and tool: median seconds, debug2/tool ratio, output bytes, the probe's max pause
