@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Looks up the generated runtime layout table by Go version and arch, and the names Go prints.
 #include <elf.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -143,26 +144,13 @@ int go_arch_from_elf_machine(unsigned machine, enum go_arch *arch)
 	return -1;
 }
 
-/*
- * The table entry made from the very toolchain that built b, when b sets no GOEXPERIMENT: the
- * same runtime source, so the same layout, without inflating b's compressed DWARF (libdw
- * inflates every debug section to read one: about 35 ms of a 0.36 s snapshot of 100k
- * goroutines). NULL otherwise.
- */
-static const struct runtime_layout *same_toolchain_entry(const struct gobin *b)
+/* Whether b's build info names a GOEXPERIMENT, which may change the runtime's structs. */
+static bool sets_goexperiment(const struct gobin *b)
 {
-	const struct runtime_layout *l;
-	enum go_arch arch;
-	int major = 0, minor = 0;
-
-	if (sscanf(b->info.go_version, "go%d.%d", &major, &minor) != 2 ||
-	    go_arch_from_elf_machine(b->machine, &arch))
-		return NULL;
 	for (size_t i = 0; i < b->info.nsettings; i++)
 		if (!strcmp(b->info.settings[i].key, "GOEXPERIMENT"))
-			return NULL;
-	l = runtime_layout_for(major, minor, arch);
-	return l && !strcmp(l->toolchain, b->info.go_version) ? l : NULL;
+			return true;
+	return false;
 }
 
 const struct runtime_layout *runtime_layout_pick(const struct gobin *b, const char *path,
@@ -170,29 +158,38 @@ const struct runtime_layout *runtime_layout_pick(const struct gobin *b, const ch
 						 const char **source, struct cw_error *err)
 {
 	struct cw_error ignored = {""};
-	const struct runtime_layout *l;
+	const struct runtime_layout *table = NULL;
+	bool have_version, have_arch;
 	enum go_arch arch;
 	int major = 0, minor = 0;
 
-	l = same_toolchain_entry(b);
-	if (l) {
+	have_version = sscanf(b->info.go_version, "go%d.%d", &major, &minor) == 2;
+	have_arch = !go_arch_from_elf_machine(b->machine, &arch);
+	if (have_version && have_arch)
+		table = runtime_layout_for(major, minor, arch);
+	/*
+	 * The entry made from the very toolchain that built b, with no GOEXPERIMENT: the same
+	 * runtime source, so the same layout, without inflating b's compressed DWARF (libdw
+	 * inflates every debug section to read one: about 35 ms of a 0.36 s snapshot of 100k
+	 * goroutines).
+	 */
+	if (table && !strcmp(table->toolchain, b->info.go_version) && !sets_goexperiment(b)) {
 		*source = "table";
-		return l;
+		return table;
 	}
 	if (!runtime_layout_from_dwarf(path, from_dwarf, &ignored)) {
 		*source = "DWARF";
 		return from_dwarf;
 	}
-	if (sscanf(b->info.go_version, "go%d.%d", &major, &minor) != 2) {
+	if (!have_version) {
 		cw_error_set(err, "cannot tell its Go version (no build info)");
 		return NULL;
 	}
-	if (go_arch_from_elf_machine(b->machine, &arch)) {
+	if (!have_arch) {
 		cw_error_set(err, "unsupported architecture");
 		return NULL;
 	}
-	l = runtime_layout_for(major, minor, arch);
-	if (!l) {
+	if (!table) {
 		cw_error_set(err,
 			     "built with %s, and chanwatch knows the runtime of Go 1.22 to 1.26 "
 			     "only (a build with DWARF would do)",
@@ -200,5 +197,5 @@ const struct runtime_layout *runtime_layout_pick(const struct gobin *b, const ch
 		return NULL;
 	}
 	*source = "table";
-	return l;
+	return table;
 }
