@@ -16,6 +16,10 @@
 #   idle-ps     reset, sleep as long as `ps` took, read the probe
 #   busy-ps     reset, keep one CPU busy (a shell loop) as long as `ps` took, read the probe:
 #               what any program using a CPU that long costs the target on this machine
+# ps, ps-dump, idle-ps and busy-ps run WINDOWS times (3) in each rep: at 1M goroutines the
+# noise floor of a 3 s window on this VM swings from 0.3 to 10 ms (perf sched shows the probe's
+# vCPU idle while its timer was due: the host woke it late, with a shell loop as with ps), so the
+# pause medians need more windows than the 30 s debug=2 fetch can afford.
 #   debug1      the same as debug2 for ?debug=1, for reference: Go collects it concurrently (one
 #               short stop-the-world) but only counts goroutines per stack, without their states
 # The probe is a thread in the target that wakes every 100 µs (nanosleep on a locked OS thread)
@@ -39,7 +43,7 @@
 #   count   ps shows the debug=2 goroutines within 64 (when debug=2 is whole; runtime/pprof
 #           cuts debug=2 at 64 MiB, ~150k goroutines, and then ps is held to >= N instead)
 # Until CHANWATCH has a ps command (`CHANWATCH ps --help` exits 0) only debug=2 and idle are
-# measured. Environment: SIZES ("100000 1000000"), SETTLE (4), PS_ARGS (extra ps flags, e.g. --pause),
+# measured. Environment: SIZES ("100000 1000000"), SETTLE (4), WINDOWS (3), PS_ARGS (extra ps flags, e.g. --pause),
 # TOOL_TIMEOUT seconds per timed run (600), OUT_LIMIT_MB per untimed output file (2048; a run
 # that writes more is killed), PROBE_RT (auto: SCHED_FIFO probe when root; 0: never), READY_TIMEOUT seconds for the fixture to park its goroutines (180), BENCH_OUTPUT (.output; the
 # fixture is built into BENCH_OUTPUT/bench/), TMPDIR (where the untimed outputs go, one at a time).
@@ -63,6 +67,12 @@ sizes=${SIZES:-"100000 1000000"}
 ps_args=${PS_ARGS:-}
 ready_timeout=${READY_TIMEOUT:-180}
 settle=${SETTLE:-4}
+windows=${WINDOWS:-3}
+case $windows in '' | *[!0-9]* | 0)
+	echo "bench: WINDOWS must be a positive integer" >&2
+	exit 2
+	;;
+esac
 tool_timeout=${TOOL_TIMEOUT:-600}
 out_limit_mb=${OUT_LIMIT_MB:-2048}
 probe_flags=
@@ -105,7 +115,7 @@ elif [ -n "$cw" ]; then
 else
 	echo "# no CHANWATCH given: measuring debug=2 and idle only"
 fi
-echo "# $(go version | cut -d' ' -f3) fixture, $(nproc) CPUs, kernel $(uname -r), median of $reps runs, $probe_desc," \
+echo "# $(go version | cut -d' ' -f3) fixture, $(nproc) CPUs, kernel $(uname -r), median of $reps runs ($windows windows each of ps, ps-dump, idle-ps and busy-ps per run), $probe_desc," \
 	"load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 now() { date +%s.%N; }
@@ -149,6 +159,7 @@ record() { echo "$*" >>"$results"; }
 counts=$tmp/counts
 : >"$counts"
 last_rep=0
+last_window=1
 
 # run_tool N TOOL OUTFILE COUNTER CMD...: one timed run with the probe around it, its output
 # to /dev/null; echoes seconds. On the last rep the tool runs once more, untimed, into OUTFILE
@@ -172,7 +183,7 @@ run_tool() {
 		head -n5 "$tmp/stderr" | sed 's/^/bench:   /' >&2
 	fi
 	record "$n" "$tool" "$s" nan "$p" nan "$rc"
-	if [ "$last_rep" = 1 ]; then
+	if [ "$last_rep" = 1 ] && [ "$last_window" = 1 ]; then
 		# a runaway output or a hang must not fill the disk or stall the bench
 		(ulimit -f $((out_limit_mb * 1024)) && exec timeout "$tool_timeout" "$@") >"$f" 2>/dev/null || true
 		echo "$n $tool $(stat -c %s "$f") $($counter "$f")" >>"$counts"
@@ -228,16 +239,21 @@ for n in $sizes; do
 		echo "bench: N=$n run $r/$reps: idle ${s}s" >&2
 		run_idle "$n" idle "$s"
 		if [ $have_ps = 1 ]; then
-			echo "bench: N=$n run $r/$reps: $cw ps $ps_args" >&2
+			echo "bench: N=$n run $r/$reps: $cw ps $ps_args ($windows windows)" >&2
 			# shellcheck disable=SC2086 # PS_ARGS is a list of flags
-			s=$(run_tool "$n" ps "$tmp/ps.txt" count_text "$cw" ps $ps_args "$fx_pid")
-			# shellcheck disable=SC2086
 			run_tool "$n" ps-json "$tmp/ps.json" count_json "$cw" ps --json $ps_args "$fx_pid" >/dev/null
-			# shellcheck disable=SC2086
-			run_tool "$n" ps-dump "$tmp/ps-dump.txt" count_text "$cw" ps --no-analysis $ps_args \
-				"$fx_pid" >/dev/null
-			run_idle "$n" idle-ps "$s"
-			run_busy "$n" busy-ps "$s"
+			for ((win = 1; win <= windows; win++)); do
+				# the untimed count runs once, on the last rep's last window
+				last_window=$((win == windows))
+				# shellcheck disable=SC2086
+				s=$(run_tool "$n" ps "$tmp/ps.txt" count_text "$cw" ps $ps_args "$fx_pid")
+				# shellcheck disable=SC2086
+				run_tool "$n" ps-dump "$tmp/ps-dump.txt" count_text "$cw" ps --no-analysis \
+					$ps_args "$fx_pid" >/dev/null
+				run_idle "$n" idle-ps "$s"
+				run_busy "$n" busy-ps "$s"
+			done
+			last_window=1
 		fi
 		# last: what debug=1 allocates in the target took the next run 0.2-0.5 s longer
 		# at 1M goroutines even after the GC before it (five of six pairs)
@@ -297,10 +313,21 @@ END {
 			worst(key, 5) / 1e6, med(key, 6) / 1e6, gcs, g, note
 	}
 	print ""
+	print "# max pause of every window, sorted (ms):"
+	for (k = 1; k <= nk; k++) {
+		key = order[k]
+		m = cnt[key]
+		for (i = 1; i <= m; i++) v[i] = val[key, i, 5]
+		for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+		line = sprintf("#   %8d %-8s", nn[key], tl[key])
+		for (i = 1; i <= m; i++) line = line sprintf(" %.2f", v[i] / 1e6)
+		print line
+	}
+	print ""
 	for (i = 1; i <= nr; i++)
 		printf "# fixture N=%d: RSS %.0f MiB when ready, peak %.0f MiB\n", rssn[i], rssk[i] / 1024, hwm[i] / 1024
 	print "# maxpause: the longest the target'"'"'s probe thread was late waking (100 us period) during"
-	print "#   the operation; med/max over the runs. p99: median of the runs'"'"' 99th percentiles."
+	print "#   the operation; med/max over the windows. p99: median of the windows'"'"' 99th percentiles."
 	print "# gc: the target'"'"'s own GC cycles completed inside the windows (all runs), after a /gc before each"
 	print "# targets: ps >= 10x faster than debug=2; ps adds <= 1 ms of pause over idle-ps; ps shows every goroutine"
 	for (k = 1; k <= nk; k++) {
