@@ -81,6 +81,13 @@ if [ "${PROBE_RT:-auto}" != 0 ] && [ "$(id -u)" = 0 ]; then
 	probe_flags=-probe-rt
 	probe_desc="probe thread SCHED_FIFO"
 fi
+probe_cpu=${PROBE_CPU:-0}
+case $probe_cpu in none) ;; '' | *[!0-9]*)
+	echo "bench: PROBE_CPU must be a CPU number or none" >&2
+	exit 2
+	;;
+*) probe_flags="$probe_flags -probe-cpu $probe_cpu" probe_desc="$probe_desc on CPU $probe_cpu" ;;
+esac
 out=${BENCH_OUTPUT:-$root/.output}/bench
 mkdir -p "$out"
 for tool in curl go; do
@@ -92,11 +99,13 @@ done
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cw-bench-ps.XXXXXX")
 fx_pid=
+ctl_pid=
 cleanup() {
-	if [ -n "$fx_pid" ]; then
-		kill "$fx_pid" 2>/dev/null || true
-		wait "$fx_pid" 2>/dev/null || true
-	fi
+	local p
+	for p in $fx_pid $ctl_pid; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -125,15 +134,42 @@ jnum() { # jnum KEY < JSON: one integer field of the probe's flat JSON object
 }
 
 base=
+ctl_base=
 probe_reset() { # a whole GC first, so no cycle of the target's own is due in the window
 	curl -sf -o /dev/null "$base/gc"
 	sleep "$settle"
+	if [ -n "$ctl_base" ]; then curl -sf -o /dev/null "$ctl_base/probe/reset"; fi
 	curl -sf -o /dev/null "$base/probe/reset"
 }
-probe_read() { # -> "MAX_PAUSE_NS P99_NS SAMPLES GC_CYCLES"
-	local j
+probe_read() { # -> "MAX_PAUSE_NS P99_NS SAMPLES GC_CYCLES CONTROL_MAX_PAUSE_NS"
+	local j c=nan
 	j=$(curl -sf "$base/probe")
-	echo "$(jnum max_pause_ns <<<"$j") $(jnum p99_ns <<<"$j") $(jnum samples <<<"$j") $(jnum gc_cycles <<<"$j")"
+	if [ -n "$ctl_base" ]; then c=$(curl -sf "$ctl_base/probe" | jnum max_pause_ns); fi
+	echo "$(jnum max_pause_ns <<<"$j") $(jnum p99_ns <<<"$j") $(jnum samples <<<"$j") $(jnum gc_cycles <<<"$j") $c"
+}
+
+# start_fixture N OUT ERR: starts psbench with N goroutines (stdout to OUT, stderr to ERR),
+# sets started_pid, and waits until it is ready
+started_pid=
+start_fixture() {
+	local n=$1 t0
+	# shellcheck disable=SC2086 # a list of flags
+	"$fx" -n "$n" $probe_flags >"$2" 2>"$3" &
+	started_pid=$!
+	t0=$(now)
+	while ! grep -q '^ready ' "$2"; do
+		if ! kill -0 "$started_pid" 2>/dev/null; then
+			echo "bench: the fixture (N=$n) died before it was ready:" >&2
+			cat "$3" >&2
+			exit 1
+		fi
+		if awk -v a="$(elapsed "$t0" "$(now)")" -v b="$ready_timeout" 'BEGIN { exit !(a > b) }'; then
+			echo "bench: the fixture (N=$n) was not ready after ${ready_timeout}s" >&2
+			exit 1
+		fi
+		sleep 0.2
+	done
+	echo "bench: N=$n ready after $(elapsed "$t0" "$(now)")s (pid $started_pid)" >&2
 }
 count_text() { # goroutine headers ("goroutine 12 [chan receive]:") in a text snapshot
 	grep -c '^goroutine [0-9]' "$1" || true
@@ -209,26 +245,17 @@ run_busy() { # run_busy N TOOL SECONDS: one CPU-bound loop that long
 
 rss=$tmp/rss
 : >"$rss"
+if [ "$probe_cpu" != none ]; then
+	echo "bench: starting the control probe" >&2
+	start_fixture 0 "$tmp/ctl.out" "$tmp/ctl.err"
+	ctl_pid=$started_pid
+	ctl_base=$(sed -n 's/^pprof \(http:.*\)$/\1/p' "$tmp/ctl.out")
+fi
 for n in $sizes; do
 	echo "bench: N=$n: starting the fixture" >&2
-	# shellcheck disable=SC2086 # empty or one flag
-	"$fx" -n "$n" $probe_flags >"$tmp/fx.out" 2>"$tmp/fx.err" &
-	fx_pid=$!
-	t0=$(now)
-	while ! grep -q '^ready ' "$tmp/fx.out"; do
-		if ! kill -0 "$fx_pid" 2>/dev/null; then
-			echo "bench: the fixture died before it was ready:" >&2
-			cat "$tmp/fx.err" >&2
-			exit 1
-		fi
-		if awk -v a="$(elapsed "$t0" "$(now)")" -v b="$ready_timeout" 'BEGIN { exit !(a > b) }'; then
-			echo "bench: the fixture was not ready after ${ready_timeout}s" >&2
-			exit 1
-		fi
-		sleep 0.2
-	done
+	start_fixture "$n" "$tmp/fx.out" "$tmp/fx.err"
+	fx_pid=$started_pid
 	base=$(sed -n 's/^pprof \(http:.*\)$/\1/p' "$tmp/fx.out")
-	echo "bench: N=$n ready after $(elapsed "$t0" "$(now)")s at $base (pid $fx_pid)" >&2
 	ready_rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$fx_pid/status")
 
 	for ((r = 1; r <= reps; r++)); do
@@ -276,6 +303,14 @@ function med(key, col,    m, i, j, t, v) { # median of column col over the runs 
 	for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
 	return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
 }
+function medd(key,    m, i, j, t, v) { # median over the windows of target minus control max pause
+	m = 0
+	for (i = 1; i <= cnt[key]; i++) if (val[key, i, 9] != "nan") v[++m] = val[key, i, 5] - val[key, i, 9]
+	if (!m) return "nan"
+	for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+	return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+}
+function ms(x) { return x == "nan" ? "nan" : sprintf("%.2fms", x / 1e6) }
 function worst(key, col,    i, w) {
 	w = val[key, 1, col]
 	for (i = 2; i <= cnt[key]; i++) if (val[key, i, col] > w) w = val[key, i, col]
@@ -293,8 +328,8 @@ FILENAME == ARGV[2] { cb[$1 SUBSEP $2] = $3; cg[$1 SUBSEP $2] = $4; next }
 	else if ($NF != 0 && $NF != 1) bad[key] = "exit" $NF
 }
 END {
-	printf "%8s %-8s %9s %7s %9s %13s %13s %10s %3s %10s  %s\n", "N", "tool", "seconds", "ratio", "MB", \
-		"maxpause_med", "maxpause_max", "p99", "gc", "goroutines", "note"
+	printf "%8s %-8s %9s %7s %9s %13s %13s %10s %10s %10s %3s %10s  %s\n", "N", "tool", "seconds", "ratio", "MB", \
+		"maxpause_med", "maxpause_max", "p99", "control", "added", "gc", "goroutines", "note"
 	for (k = 1; k <= nk; k++) {
 		key = order[k]; n = nn[key]; t = tl[key]
 		s = med(key, 3); sec[key] = s
@@ -308,9 +343,11 @@ END {
 		if (t ~ /^idle/) note = "no operation: the noise floor"
 		if (t == "busy-ps") note = "a shell loop on one CPU as long as ps: any CPU use costs this"
 		if (t == "debug1") note = "reference: stacks counted, no per-goroutine state"
-		printf "%8d %-8s %9.3f %7s %9s %11.2fms %11.2fms %8.2fms %3d %10s  %s\n", n, t, s, ratio, \
+		ctl = "nan"
+		if (val[key, 1, 9] != "nan") ctl = med(key, 9)
+		printf "%8d %-8s %9.3f %7s %9s %11.2fms %11.2fms %8.2fms %10s %10s %3d %10s  %s\n", n, t, s, ratio, \
 			t ~ /^(idle|busy)/ ? "-" : sprintf("%.2f", cb[key] / 1e6), med(key, 5) / 1e6, \
-			worst(key, 5) / 1e6, med(key, 6) / 1e6, gcs, g, note
+			worst(key, 5) / 1e6, med(key, 6) / 1e6, ms(ctl), ms(medd(key)), gcs, g, note
 	}
 	print ""
 	print "# max pause of every window, sorted (ms):"
@@ -323,13 +360,25 @@ END {
 		for (i = 1; i <= m; i++) line = line sprintf(" %.2f", v[i] / 1e6)
 		print line
 	}
+	if (val[order[1], 1, 9] != "nan") {
+		print "# target / control max pause of every window, in run order (ms):"
+		for (k = 1; k <= nk; k++) {
+			key = order[k]
+			line = sprintf("#   %8d %-8s", nn[key], tl[key])
+			for (i = 1; i <= cnt[key]; i++) line = line sprintf(" %.2f/%.2f", val[key, i, 5] / 1e6, val[key, i, 9] / 1e6)
+			print line
+		}
+	}
 	print ""
 	for (i = 1; i <= nr; i++)
 		printf "# fixture N=%d: RSS %.0f MiB when ready, peak %.0f MiB\n", rssn[i], rssk[i] / 1024, hwm[i] / 1024
 	print "# maxpause: the longest the target'"'"'s probe thread was late waking (100 us period) during"
 	print "#   the operation; med/max over the windows. p99: median of the windows'"'"' 99th percentiles."
 	print "# gc: the target'"'"'s own GC cycles completed inside the windows (all runs), after a /gc before each"
-	print "# targets: ps >= 10x faster than debug=2; ps adds <= 1 ms of pause over idle-ps; ps shows every goroutine"
+	print "# control: the max pause of a second probe in a process of its own (psbench -n 0), on the same CPU"
+	print "#   as the target'"'"'s probe, in the same window; added: median over the windows of target minus control"
+	print "# targets: ps >= 10x faster than debug=2; ps adds <= 1 ms of pause (added; without a control, over"
+	print "#   idle-ps); ps shows every goroutine"
 	for (k = 1; k <= nk; k++) {
 		key = order[k]; n = nn[key]; t = tl[key]
 		if (t !~ /^ps/) continue
@@ -339,10 +388,16 @@ END {
 		printf "%8d %-8s speed %.1fx %s", n, t, r, r >= 10 ? "PASS" : "MISS"
 		if (cb[d2] == 67108864) printf " (debug=2 output cut: it did its full walks anyway)"
 		add = (med(key, 5) - med(idle, 5)) / 1e6
-		printf "  pause %+.2f ms over idle %s", add, add <= 1 ? "PASS" : "MISS"
+		paired = medd(key)
+		if (paired != "nan")
+			printf "  pause %+.2f ms over the control %s (%+.2f over idle-ps", paired / 1e6, \
+				paired / 1e6 <= 1 ? "PASS" : "MISS", add
+		else
+			printf "  pause %+.2f ms over idle %s (", add, add <= 1 ? "PASS" : "MISS"
 		busy = (n SUBSEP "busy-ps")
 		if (busy in cnt)
-			printf " (%+.2f ms over busy-ps)", (med(key, 5) - med(busy, 5)) / 1e6
+			printf "%s%+.2f ms over busy-ps", paired != "nan" ? ", " : "", (med(key, 5) - med(busy, 5)) / 1e6
+		printf ")"
 		g = (key in cg) ? cg[key] : "nan"; gd = cg[d2]
 		if (g == "nan")
 			printf "  count n/a"
