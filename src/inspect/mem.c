@@ -623,10 +623,33 @@ struct coalesce_key {
 	size_t req;
 };
 
-static int key_cmp(const void *a, const void *b)
+/*
+ * Sorts keys[0..n) by address, stably: a least-significant-digit radix sort over the bits in
+ * which the addresses differ, 8 bits a pass, through tmp[0..n). A batch's addresses usually
+ * span a few hundred MB (four passes); qsort took 4% of a 100k-goroutine snapshot.
+ */
+static void keys_sort(struct coalesce_key *keys, struct coalesce_key *tmp, size_t n)
 {
-	const struct coalesce_key *x = a, *y = b;
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
+	uint64_t lo = UINT64_MAX, differ = 0;
+	struct coalesce_key *from = keys, *to = tmp;
+
+	for (size_t i = 0; i < n; i++)
+		lo = keys[i].addr < lo ? keys[i].addr : lo;
+	for (size_t i = 0; i < n; i++)
+		differ |= keys[i].addr - lo;
+	for (unsigned shift = 0; shift < 64 && (differ >> shift); shift += 8) {
+		size_t count[257] = {0};
+		struct coalesce_key *swap;
+		for (size_t i = 0; i < n; i++)
+			count[((from[i].addr - lo) >> shift & 0xff) + 1]++;
+		for (size_t d = 1; d <= 256; d++)
+			count[d] += count[d - 1];
+		for (size_t i = 0; i < n; i++)
+			to[count[(from[i].addr - lo) >> shift & 0xff]++] = from[i];
+		swap = from, from = to, to = swap;
+	}
+	if (from != keys)
+		memcpy(keys, from, n * sizeof(*keys));
 }
 
 #define SINK SIZE_MAX /* req_of of a gap's iovec */
@@ -694,7 +717,7 @@ static int pvr_readv_unfinished(struct remote_mem *m, struct mem_req *reqs, size
 
 static int pvr_readv_coalesced(struct remote_mem *m, struct mem_req *reqs, size_t n)
 {
-	struct coalesce_key *keys = malloc(n * sizeof(*keys));
+	struct coalesce_key *keys = malloc(2 * n * sizeof(*keys)); /* and the sort's scratch */
 	struct pvr_batch *b = pvr_batch_of(m);
 	size_t nkeys = 0, k = 0, nr = 0;
 	uint64_t gend = 0;
@@ -717,7 +740,7 @@ static int pvr_readv_coalesced(struct remote_mem *m, struct mem_req *reqs, size_
 	}
 	for (size_t j = 1; j < nkeys; j++)
 		if (keys[j].addr < keys[j - 1].addr) { /* often already in address order */
-			qsort(keys, nkeys, sizeof(*keys), key_cmp);
+			keys_sort(keys, keys + n, nkeys);
 			break;
 		}
 	for (size_t j = 0; j < nkeys && !ret; j++) {
