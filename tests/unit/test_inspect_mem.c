@@ -305,6 +305,47 @@ static void live_batch_large(void **state)
 	child_stop(&c);
 }
 
+/* Requests in two far-apart ranges (the child's data and page 0 of its map), shuffled: the
+ * reader sorts them, reads each range once, both in one call, and puts every request's bytes
+ * in its own buffer. A sort of one digit, or one that leaves out a request, fails here. */
+static void batch_shuffled(struct remote_mem *m, const struct child *c)
+{
+	enum { N = 256, LEN = 16, STEP = 48, MAP_STEP = 32 };
+	static struct mem_req r[N];
+	static unsigned char got[N][LEN];
+	size_t order[N];
+	uint64_t calls0, calls1, bytes0, bytes1;
+
+	for (size_t i = 0; i < N; i++)
+		order[i] = i;
+	for (size_t i = N - 1; i > 0; i--) { /* a fixed shuffle */
+		size_t j = (i * 2654435761u + 12345) % (i + 1), t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (size_t i = 0; i < N; i++) {
+		size_t k = order[i]; /* even k: data at k/2 * STEP; odd k: map at k/2 * MAP_STEP */
+		uintptr_t at =
+		    k % 2 ? (uintptr_t)c->map + k / 2 * MAP_STEP : (uintptr_t)known + k / 2 * STEP;
+		r[i] = (struct mem_req){at, got[i], LEN, 1};
+	}
+	remote_mem_stats(m, &bytes0, &calls0);
+	assert_int_equal(remote_mem_readv(m, r, N), N);
+	remote_mem_stats(m, &bytes1, &calls1);
+	assert_int_equal(calls1 - calls0, 1);
+	assert_int_equal(bytes1 - bytes0, (N / 2 - 1) * STEP + LEN + (N / 2 - 1) * MAP_STEP + LEN);
+	for (size_t i = 0; i < N; i++) {
+		size_t k = order[i];
+		assert_int_equal(r[i].result, 0);
+		if (k % 2 == 0) {
+			check_pattern(got[i], k / 2 * STEP, LEN);
+			continue;
+		}
+		for (size_t b = 0; b < LEN; b++)
+			assert_int_equal(got[i][b], pattern(k / 2 * MAP_STEP + b + 17));
+	}
+}
+
 /*
  * Requests a little apart are read as one range, the gaps into a sink: one call, the bytes of
  * the whole span, every request's bytes where they belong. A range across the unmapped page
@@ -347,56 +388,7 @@ static void live_batch_gaps(void **state)
 		for (size_t k = 0; k < LEN; k++)
 			assert_int_equal(got[i][k], pattern(off + k + 17));
 	}
-	assert_int_equal(remote_mem_close(m, &err), 0);
-	child_stop(&c);
-}
-
-/* Requests in two far-apart ranges (the child's data and its map), shuffled: the reader's
- * sort must order addresses that differ in their high bits too, and each must land in its own
- * buffer. */
-static void live_batch_shuffled(void **state)
-{
-	enum { N = 256, LEN = 16, STEP = 48, MAP_STEP = 32 };
-	static struct mem_req r[N];
-	static unsigned char got[N][LEN];
-	size_t order[N];
-	struct child c = {0};
-	struct remote_mem *m = NULL;
-	struct cw_error err = {{0}};
-	uint64_t calls0, calls1, bytes0, bytes1;
-
-	NEED_PTRACE();
-	child_start(&c, 1);
-	assert_int_equal(remote_mem_open_pid(&m, c.pid, &err), 0);
-	for (size_t i = 0; i < N; i++)
-		order[i] = i;
-	for (size_t i = N - 1; i > 0; i--) { /* a fixed shuffle */
-		size_t j = (i * 2654435761u + 12345) % (i + 1), t = order[i];
-		order[i] = order[j];
-		order[j] = t;
-	}
-	for (size_t i = 0; i < N; i++) {
-		size_t k = order[i]; /* even k: data at k/2 * STEP; odd k: map at k/2 * MAP_STEP */
-		uintptr_t at =
-		    k % 2 ? (uintptr_t)c.map + k / 2 * MAP_STEP : (uintptr_t)known + k / 2 * STEP;
-		r[i] = (struct mem_req){at, got[i], LEN, 1};
-	}
-	remote_mem_stats(m, &bytes0, &calls0);
-	assert_int_equal(remote_mem_readv(m, r, N), N);
-	remote_mem_stats(m, &bytes1, &calls1);
-	assert_int_equal(calls1 - calls0, 1); /* two remote ranges, one call... */
-	/* ...each read once from its first request to its last: sorted, nothing read twice */
-	assert_int_equal(bytes1 - bytes0, (N / 2 - 1) * STEP + LEN + (N / 2 - 1) * MAP_STEP + LEN);
-	for (size_t i = 0; i < N; i++) {
-		size_t k = order[i];
-		assert_int_equal(r[i].result, 0);
-		if (k % 2 == 0) {
-			check_pattern(got[i], k / 2 * STEP, LEN);
-			continue;
-		}
-		for (size_t b = 0; b < LEN; b++)
-			assert_int_equal(got[i][b], pattern(k / 2 * MAP_STEP + b + 17));
-	}
+	batch_shuffled(m, &c);
 	assert_int_equal(remote_mem_close(m, &err), 0);
 	child_stop(&c);
 }
@@ -1125,7 +1117,6 @@ int main(void)
 	    cmocka_unit_test(live_batch_mixed),
 	    cmocka_unit_test(live_batch_large),
 	    cmocka_unit_test(live_batch_gaps),
-	    cmocka_unit_test(live_batch_shuffled),
 	    cmocka_unit_test(live_procfs_fallback),
 	    cmocka_unit_test(live_enosys_falls_back),
 	    cmocka_unit_test(live_esrch_after_child_died),
