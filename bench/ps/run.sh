@@ -306,18 +306,23 @@ done
 # --- report ------------------------------------------------------------------------------------
 echo
 awk -v ps_args="$ps_args" '
-function med(key, col,    m, i, j, t, v) { # median of column col over the runs of key
-	m = cnt[key]
-	for (i = 1; i <= m; i++) v[i] = val[key, i, col]
+function sortv(v, m,    i, j, t) { # sorts v[1..m] in place
 	for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+}
+function medv(v, m) { # the median of v[1..m], sorting it
+	if (!m) return "nan"
+	sortv(v, m)
 	return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
 }
-function medd(key,    m, i, j, t, v) { # median over the windows of target minus control max pause
+function med(key, col,    m, i, v) { # median of column col over the runs of key
+	m = cnt[key]
+	for (i = 1; i <= m; i++) v[i] = val[key, i, col]
+	return medv(v, m)
+}
+function medd(key,    m, i, v) { # median over the windows of target minus control max pause
 	m = 0
 	for (i = 1; i <= cnt[key]; i++) if (val[key, i, 9] != "nan") v[++m] = val[key, i, 5] - val[key, i, 9]
-	if (!m) return "nan"
-	for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-	return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+	return medv(v, m)
 }
 function ms(x) { return x == "nan" ? "nan" : sprintf("%.2fms", x / 1e6) }
 function worst(key, col,    i, w) {
@@ -364,7 +369,7 @@ END {
 		key = order[k]
 		m = cnt[key]
 		for (i = 1; i <= m; i++) v[i] = val[key, i, 5]
-		for (i = 2; i <= m; i++) for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+		sortv(v, m)
 		line = sprintf("#   %8d %-8s", nn[key], tl[key])
 		for (i = 1; i <= m; i++) line = line sprintf(" %.2f", v[i] / 1e6)
 		print line
@@ -398,15 +403,16 @@ END {
 		if (cb[d2] == 67108864) printf " (debug=2 output cut: it did its full walks anyway)"
 		add = (med(key, 5) - med(idle, 5)) / 1e6
 		paired = medd(key)
-		if (paired != "nan")
-			printf "  pause %+.2f ms over the control %s (%+.2f over idle-ps", paired / 1e6, \
-				paired / 1e6 <= 1 ? "PASS" : "MISS", add
-		else
-			printf "  pause %+.2f ms over idle %s (", add, add <= 1 ? "PASS" : "MISS"
+		also = ""
+		if (paired != "nan") {
+			printf "  pause %+.2f ms over the control %s", paired / 1e6, paired / 1e6 <= 1 ? "PASS" : "MISS"
+			also = sprintf("%+.2f ms over idle-ps", add)
+		} else
+			printf "  pause %+.2f ms over idle %s", add, add <= 1 ? "PASS" : "MISS"
 		busy = (n SUBSEP "busy-ps")
 		if (busy in cnt)
-			printf "%s%+.2f ms over busy-ps", paired != "nan" ? ", " : "", (med(key, 5) - med(busy, 5)) / 1e6
-		printf ")"
+			also = also (also != "" ? ", " : "") sprintf("%+.2f ms over busy-ps", (med(key, 5) - med(busy, 5)) / 1e6)
+		if (also != "") printf " (%s)", also
 		g = (key in cg) ? cg[key] : "nan"; gd = cg[d2]
 		if (g == "nan")
 			printf "  count n/a"
