@@ -17,6 +17,7 @@
 
 #include "lib/grow.h"
 #include "lib/input.h"
+#include "lib/sort.h"
 
 #include "lib/banned.h"
 
@@ -619,40 +620,9 @@ static int pvr_readv(struct remote_mem *m, struct mem_req *reqs, size_t n)
  * which restarts after each request it cannot read.
  */
 struct coalesce_key {
-	uint64_t addr;
+	uint64_t addr; /* first: the sort key */
 	size_t req;
 };
-
-/*
- * Sorts keys[0..n) by address, stably: a least-significant-digit radix sort of addr minus the
- * lowest address, 8 bits a pass up to the top bit of the span, through tmp[0..n). A batch's
- * addresses usually span a few hundred MB (four passes); qsort took 4% of a 100k-goroutine
- * snapshot.
- */
-static void keys_sort(struct coalesce_key *keys, struct coalesce_key *tmp, size_t n)
-{
-	uint64_t lo = UINT64_MAX, hi = 0;
-	struct coalesce_key *from = keys, *to = tmp;
-
-	for (size_t i = 0; i < n; i++) {
-		lo = keys[i].addr < lo ? keys[i].addr : lo;
-		hi = keys[i].addr > hi ? keys[i].addr : hi;
-	}
-	/* the digits of addr - lo that can be non-zero: up to the top bit of hi - lo */
-	for (unsigned shift = 0; shift < 64 && ((hi - lo) >> shift); shift += 8) {
-		size_t count[257] = {0};
-		struct coalesce_key *swap;
-		for (size_t i = 0; i < n; i++)
-			count[((from[i].addr - lo) >> shift & 0xff) + 1]++;
-		for (size_t d = 1; d <= 256; d++)
-			count[d] += count[d - 1];
-		for (size_t i = 0; i < n; i++)
-			to[count[(from[i].addr - lo) >> shift & 0xff]++] = from[i];
-		swap = from, from = to, to = swap;
-	}
-	if (from != keys)
-		memcpy(keys, from, n * sizeof(*keys));
-}
 
 #define SINK SIZE_MAX /* req_of of a gap's iovec */
 
@@ -742,7 +712,7 @@ static int pvr_readv_coalesced(struct remote_mem *m, struct mem_req *reqs, size_
 	}
 	for (size_t j = 1; j < nkeys; j++)
 		if (keys[j].addr < keys[j - 1].addr) { /* often already in address order */
-			keys_sort(keys, keys + n, nkeys);
+			sort_by_u64_key(keys, keys + n, nkeys, sizeof(*keys));
 			break;
 		}
 	for (size_t j = 0; j < nkeys && !ret; j++) {

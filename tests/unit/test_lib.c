@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Unit tests for src/lib: strbuf, arena, hash maps, JSON writer, number parsing.
+// Unit tests for src/lib: strbuf, arena, hash maps, sorting, JSON writer, number parsing.
 #include "cmocka_all.h"
 
 #include <errno.h>
@@ -11,6 +11,7 @@
 #include "lib/hashmap.h"
 #include "lib/jsonw.h"
 #include "lib/num.h"
+#include "lib/sort.h"
 #include "lib/strbuf.h"
 
 static void strbuf_appends_and_caps(void **state)
@@ -257,6 +258,114 @@ static void parse_u64_is_strict(void **state)
 	assert_int_equal(parse_duration_ns("-1s", &v), -EINVAL);
 }
 
+/* A record of the sort's callers' shape: the key first, then the order it came in. */
+struct keyed {
+	uint64_t key;
+	uint64_t seq;
+	uint64_t pad[2];
+};
+
+static int keyed_cmp(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* A deterministic xorshift, so a failure can be replayed. */
+static uint64_t next_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void sort_by_u64_key_is_stable_over_any_span(void **state)
+{
+	const size_t n = 5000;
+	/* keys base + step * (0..distinct): within one byte (one pass), addresses in a heap
+	 * (four passes), the full range (eight: the top digit decides), all equal (no pass).
+	 * Each key comes several times, so stability shows. */
+	const struct {
+		uint64_t base, step, distinct;
+	} cases[] = {
+	    {0xc000000000ull, 1, 200},
+	    {0xc000000000ull, 397312, n / 3},
+	    {0, UINT64_MAX / (n / 3), n / 3},
+	    {0xc000000000ull, 0, 1},
+	};
+	const size_t sizes[] = {16, 24, 32};
+	struct keyed *want = calloc(n, sizeof(*want)), *got = calloc(n, sizeof(*got));
+	unsigned char *recs = malloc(n * 32), *tmp = malloc(n * 32);
+	uint64_t seed = 0x9e3779b97f4a7c15ull;
+
+	for (size_t ci = 0; ci < sizeof(cases) / sizeof(cases[0]); ci++) {
+		for (size_t zi = 0; zi < sizeof(sizes) / sizeof(sizes[0]); zi++) {
+			size_t size = sizes[zi];
+			for (size_t i = 0; i < n; i++) {
+				want[i] = (struct keyed){.seq = i};
+				want[i].key =
+				    cases[ci].base +
+				    cases[ci].step * (next_rand(&seed) % cases[ci].distinct);
+				memcpy(recs + i * size, &want[i], size);
+			}
+			sort_by_u64_key(recs, tmp, n, size);
+			qsort(want, n, sizeof(*want), keyed_cmp);
+			for (size_t i = 0; i < n; i++) {
+				memcpy(&got[i], recs + i * size, size);
+				assert_int_equal(got[i].key, want[i].key);
+				assert_int_equal(got[i].seq, want[i].seq);
+			}
+		}
+	}
+	sort_by_u64_key(recs, tmp, 0, 16); /* nothing to sort */
+	free(want);
+	free(got);
+	free(recs);
+	free(tmp);
+}
+
+static void find_by_u64_key_from_any_finger(void **state)
+{
+	const size_t n = 3000;
+	struct keyed *r = calloc(n, sizeof(*r));
+	size_t *order = calloc(n, sizeof(*order)), finger = 0;
+	uint64_t seed = 0x2545f4914f6cdd1dull, k = 16;
+
+	assert_int_equal(find_by_u64_key(r, 0, sizeof(*r), 0, &finger), SIZE_MAX);
+	for (size_t i = 0; i < n; i++) { /* distinct, ascending, gaps of 8 to 4 KiB */
+		r[i].key = k;
+		k += 8 + (next_rand(&seed) % 512) * 8;
+		order[i] = i;
+	}
+	/* ascending, descending, then shuffled: every key is found wherever the finger is */
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(find_by_u64_key(r, n, sizeof(*r), r[i].key, &finger), i);
+	for (size_t i = n; i-- > 0;)
+		assert_int_equal(find_by_u64_key(r, n, sizeof(*r), r[i].key, &finger), i);
+	for (size_t i = n - 1; i > 0; i--) {
+		size_t j = next_rand(&seed) % (i + 1), t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t at = order[i];
+		assert_int_equal(find_by_u64_key(r, n, sizeof(*r), r[at].key, &finger), at);
+		assert_int_equal(finger, at);
+		/* keys between two records, below the first and above the last: absent */
+		assert_int_equal(find_by_u64_key(r, n, sizeof(*r), r[at].key + 1, &finger),
+				 SIZE_MAX);
+	}
+	assert_int_equal(find_by_u64_key(r, n, sizeof(*r), 0, &finger), SIZE_MAX);
+	assert_int_equal(find_by_u64_key(r, n, sizeof(*r), UINT64_MAX, &finger), SIZE_MAX);
+	finger = n + 7; /* stale: searched from the start */
+	assert_int_equal(find_by_u64_key(r, n, sizeof(*r), r[n - 1].key, &finger), n - 1);
+	free(r);
+	free(order);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +380,8 @@ int main(void)
 	    cmocka_unit_test(u64map_takes_any_key),
 	    cmocka_unit_test(u64map_deletes_keep_chains_whole),
 	    cmocka_unit_test(parse_u64_is_strict),
+	    cmocka_unit_test(sort_by_u64_key_is_stable_over_any_span),
+	    cmocka_unit_test(find_by_u64_key_from_any_finger),
 	};
 	return cmocka_run_group_tests_name("lib", tests, NULL, NULL);
 }
