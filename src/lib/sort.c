@@ -13,22 +13,10 @@ static uint64_t key_of(const unsigned char *rec)
 	return k;
 }
 
-/* The sizes the callers use get a copy of known length (inlined); others a plain memcpy. */
-static void copy_record(unsigned char *to, const unsigned char *from, size_t size)
-{
-	switch (size) {
-	case 16:
-		memcpy(to, from, 16);
-		break;
-	case 32:
-		memcpy(to, from, 32);
-		break;
-	default:
-		memcpy(to, from, size);
-	}
-}
-
-void sort_by_u64_key(void *recs, void *tmp, size_t n, size_t size)
+/* Inlined for each record size the callers use, so the copies and key loads are fixed-size
+ * moves: a generic memcpy per record made the sort three times slower. */
+static inline __attribute__((always_inline)) void
+sort_sized(unsigned char *recs, unsigned char *tmp, size_t n, size_t size)
 {
 	unsigned char *from = recs, *to = tmp, *swap;
 	uint64_t lo = UINT64_MAX, hi = 0;
@@ -47,12 +35,26 @@ void sort_by_u64_key(void *recs, void *tmp, size_t n, size_t size)
 			count[d] += count[d - 1];
 		for (size_t i = 0; i < n; i++) {
 			size_t d = (key_of(from + i * size) - lo) >> shift & 0xff;
-			copy_record(to + count[d]++ * size, from + i * size, size);
+			memcpy(to + count[d]++ * size, from + i * size, size);
 		}
 		swap = from, from = to, to = swap;
 	}
-	if (from != (unsigned char *)recs)
+	if (from != recs)
 		memcpy(recs, from, n * size);
+}
+
+void sort_by_u64_key(void *recs, void *tmp, size_t n, size_t size)
+{
+	switch (size) {
+	case 16:
+		sort_sized(recs, tmp, n, 16);
+		break;
+	case 32:
+		sort_sized(recs, tmp, n, 32);
+		break;
+	default:
+		sort_sized(recs, tmp, n, size);
+	}
 }
 
 size_t find_by_u64_key(const void *recs, size_t n, size_t size, uint64_t key, size_t *finger)
