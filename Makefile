@@ -33,11 +33,13 @@ SAN_FLAGS :=
 OPT := -O2 -g
 endif
 
-PKGS := libcurl zlib libdw libelf libbpf capstone tree-sitter
+PKGS := zlib libdw libelf libbpf capstone tree-sitter
 CFLAGS ?= $(OPT)
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
 	  -D_FILE_OFFSET_BITS=64 -Isrc -I$(OUTPUT)/bpf $(SAN_FLAGS)
-LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lz -ldw -lelf -lbpf -lcapstone -ltree-sitter) -lm -lpthread
+# libcurl's headers only: src/lib/input.c loads the library itself on the first URL.
+CFLAGS += $(shell pkg-config --cflags libcurl 2>/dev/null)
+LDLIBS += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lz -ldw -lelf -lbpf -lcapstone -ltree-sitter) -lm -lpthread -ldl
 LDFLAGS += $(SAN_FLAGS)
 
 LIB_SRCS := $(sort $(filter-out %.bpf.c,$(wildcard src/lib/*.c src/model/*.c src/dump/*.c \

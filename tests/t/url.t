@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Fetching /debug/pprof URLs: success, HTTP errors, the size cap, the timeout.
+# Fetching /debug/pprof URLs: success, HTTP errors, the size cap, the timeout, libcurl loaded lazily.
 . "$(dirname "$0")/tap.sh"
 
 if ! command -v python3 >/dev/null; then
@@ -56,5 +56,14 @@ is "$err" "chanwatch: cannot read '$base/debug/pprof/goroutine': response larger
 run "$CHANWATCH" dump --timeout 1 "$base/slow"
 is "$rc" 2 "slow server exits 2 after --timeout"
 like "$err" "^chanwatch: cannot read '$base/slow': .*([Tt]imeout|timed out)" "timeout message"
+
+# libcurl is loaded for URLs only: no other run pays for mapping it and its dependencies.
+if command -v readelf >/dev/null; then
+	needed=$(readelf -d "$CHANWATCH" | grep NEEDED)
+	ok "$(printf '%s' "$needed" | grep -q libcurl && echo 1 || echo 0)" \
+		"the binary does not link libcurl (loaded on the first URL)"
+else
+	skip "readelf not installed: cannot list the binary's libraries"
+fi
 
 done_testing
