@@ -196,6 +196,8 @@ static int read_gs(struct walk *w, uint64_t ptr, uint64_t len)
 	struct mem_req *reqs = NULL;
 	int rc = 0;
 
+	/* every g but the dead: sized once, so the array is not copied as it grows */
+	w->s->gs = grow_array(w->s->gs, &w->gs_alloc, len ? len : 1, sizeof(*w->s->gs));
 	addrs = grow_array(NULL, &(size_t){0}, PTR_CHUNK, sizeof(*addrs));
 	buf = grow_array(NULL, &(size_t){0}, (size_t)G_CHUNK * w->gsize, 1);
 	reqs = grow_array(NULL, &(size_t){0}, G_CHUNK, sizeof(*reqs));

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "usage.h"
 #include "banned.h"
 
@@ -31,7 +32,7 @@ void *arena_alloc(struct arena *a, size_t size)
 			bs = b->size * 2;
 		if (bs < aligned)
 			bs = aligned;
-		b = malloc(sizeof(*b) + bs);
+		b = big_alloc(sizeof(*b) + bs);
 		if (!b)
 			die("out of memory (%zu bytes)", bs);
 		b->size = bs;

@@ -4,8 +4,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
+#include "grow.h"
 #include "usage.h"
 #include "banned.h"
 
@@ -151,23 +151,13 @@ bool u64map_get(const struct u64map *m, uint64_t key, uint64_t *val)
 }
 
 /*
- * A table of 2 MiB or more is asked to live on huge pages: its lookups land anywhere in it,
+ * A table of 2 MiB or more lives on huge pages (big_alloc): its lookups land anywhere in it,
  * and in a virtual machine each TLB miss walks two page tables (1M sudogs: the walk of the
  * channel queues took twice as long on 4 KiB pages).
  */
-#define HUGE_PAGE (2u << 20)
-
 static struct u64map_slot *slots_alloc(size_t cap)
 {
-	size_t bytes = cap * sizeof(struct u64map_slot);
-	void *p = NULL;
-
-	if (bytes < HUGE_PAGE)
-		return malloc(bytes);
-	if (posix_memalign(&p, HUGE_PAGE, bytes))
-		return NULL;
-	(void)madvise(p, bytes, MADV_HUGEPAGE); /* only a hint: 4 KiB pages work too */
-	return p;
+	return big_alloc(cap * sizeof(struct u64map_slot));
 }
 
 static void u64map_rehash(struct u64map *m, size_t cap)

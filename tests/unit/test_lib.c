@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Unit tests for src/lib: strbuf, arena, hash maps, sorting, JSON writer, number parsing.
+// Unit tests for src/lib: strbuf, arena, growing arrays, hash maps, sorting, JSON, numbers.
 #include "cmocka_all.h"
 
 #include <errno.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lib/arena.h"
+#include "lib/grow.h"
 #include "lib/hashmap.h"
 #include "lib/jsonw.h"
 #include "lib/num.h"
@@ -182,6 +183,29 @@ static void jsonw_replaces_invalid_utf8(void **state)
 	assert_string_equal(buf, "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80|\\ufffd|\\ufffd\\ufffd|"
 				 "\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd\"\n");
 	free(buf);
+}
+
+static void grow_array_keeps_contents_onto_huge_pages(void **state)
+{
+	uint32_t *a = NULL;
+	size_t alloc = 0, n = 3u << 20; /* 12 MiB of uint32_t: past 2 MiB, then copied */
+	void *big;
+
+	for (size_t i = 0; i < n; i++) {
+		a = grow_array(a, &alloc, i + 1, sizeof(*a));
+		a[i] = (uint32_t)(i * 2654435761u);
+	}
+	assert_true(alloc >= n);
+	assert_int_equal((uintptr_t)a % (2u << 20), 0); /* on a 2 MiB boundary */
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != (uint32_t)(i * 2654435761u))
+			fail_msg("element %zu lost in a move", i);
+	free(a);
+	big = big_alloc(5u << 20);
+	assert_non_null(big);
+	assert_int_equal((uintptr_t)big % (2u << 20), 0);
+	memset(big, 1, 5u << 20);
+	free(big);
 }
 
 static void u64map_takes_any_key(void **state)
@@ -377,6 +401,7 @@ int main(void)
 	    cmocka_unit_test(u64map_reserve_holds_without_growing),
 	    cmocka_unit_test(jsonw_escapes_and_nests),
 	    cmocka_unit_test(jsonw_replaces_invalid_utf8),
+	    cmocka_unit_test(grow_array_keeps_contents_onto_huge_pages),
 	    cmocka_unit_test(u64map_takes_any_key),
 	    cmocka_unit_test(u64map_deletes_keep_chains_whole),
 	    cmocka_unit_test(parse_u64_is_strict),
