@@ -18,6 +18,7 @@
 #include "lib/grow.h"
 #include "lib/input.h"
 #include "lib/sort.h"
+#include "lib/workpool.h"
 
 #include "lib/banned.h"
 
@@ -119,6 +120,8 @@ struct remote_mem {
 	struct mem_range *ranges;
 	size_t nranges;
 	struct pvr_batch *batch; /* the caller's process_vm_readv buffers */
+	struct pvr_plan *plan;	 /* a coalesced batch's calls, built before any is made */
+	struct work_pool *pool;	 /* which makes them on two threads */
 };
 
 static bool errno_is_fatal(int e)
@@ -626,17 +629,88 @@ struct coalesce_key {
 
 #define SINK SIZE_MAX /* req_of of a gap's iovec */
 
-/* One process_vm_readv of the k local and nr remote iovecs gathered in b. */
-static int pvr_scatter_call(struct remote_mem *m, struct pvr_batch *b, struct mem_req *reqs,
-			    size_t k, size_t nr)
+/*
+ * The process_vm_readv calls of one coalesced batch, planned before any is made, so that two
+ * threads can make them at once: the kernel's copy is most of a snapshot's time, and each
+ * call fills requests of its own. Call c reads remote iovecs riov[call.r0, + call.nr) into
+ * local ones liov[call.l0, + call.nl); req_of[l] is liov[l]'s request, or SINK for a gap.
+ */
+struct pvr_plan {
+	struct iovec *liov, *riov;
+	size_t *req_of;
+	size_t nl, nr, l_alloc, r_alloc, req_alloc;
+	struct pvr_call {
+		size_t l0, nl, r0, nr;
+	} * calls;
+	size_t ncalls, calls_alloc;
+	/* the run: its requests and what the calls read */
+	pid_t pid;
+	struct mem_req *reqs;
+	uint64_t bytes, syscalls; /* added to atomically */
+};
+
+#define SINK SIZE_MAX /* req_of of a gap's iovec */
+
+static void plan_close_call(struct pvr_plan *p, size_t l0, size_t r0)
 {
+	if (p->nl == l0)
+		return;
+	p->calls = grow_array(p->calls, &p->calls_alloc, p->ncalls + 1, sizeof(*p->calls));
+	p->calls[p->ncalls++] = (struct pvr_call){l0, p->nl - l0, r0, p->nr - r0};
+}
+
+/* Plans the reads of reqs' keys (sorted by address) as calls of at most MEM_IOV_MAX local
+ * and remote iovecs, each remote one a range of requests with gaps up to MEM_COALESCE_GAP. */
+static void plan_build(struct pvr_plan *p, struct mem_req *reqs, const struct coalesce_key *keys,
+		       size_t nkeys, void *sink)
+{
+	size_t l0 = 0, r0 = 0;
+	uint64_t gend = 0;
+
+	p->nl = p->nr = p->ncalls = 0;
+	p->liov = grow_array(p->liov, &p->l_alloc, 2 * nkeys, sizeof(*p->liov));
+	p->req_of = grow_array(p->req_of, &p->req_alloc, 2 * nkeys, sizeof(*p->req_of));
+	p->riov = grow_array(p->riov, &p->r_alloc, nkeys, sizeof(*p->riov));
+	for (size_t j = 0; j < nkeys; j++) {
+		struct mem_req *r = &reqs[keys[j].req];
+		bool extend = p->nr > r0 && r->addr >= gend && r->addr - gend <= MEM_COALESCE_GAP;
+
+		if (p->nl - l0 + 2 > MEM_IOV_MAX || (!extend && p->nr - r0 == MEM_IOV_MAX)) {
+			plan_close_call(p, l0, r0);
+			l0 = p->nl, r0 = p->nr;
+			extend = false;
+		}
+		if (extend && r->addr > gend) {
+			p->liov[p->nl] = (struct iovec){sink, r->addr - gend};
+			p->req_of[p->nl++] = SINK;
+		}
+		if (!extend)
+			p->riov[p->nr++] = (struct iovec){(void *)(uintptr_t)r->addr, 0};
+		p->liov[p->nl] = (struct iovec){r->buf, r->len};
+		p->req_of[p->nl++] = keys[j].req;
+		gend = r->addr + r->len;
+		p->riov[p->nr - 1].iov_len =
+		    gend - (uint64_t)(uintptr_t)p->riov[p->nr - 1].iov_base;
+	}
+	plan_close_call(p, l0, r0);
+}
+
+/*
+ * Makes call c of the plan (a work_pool task): marks the requests it read whole 0 and
+ * leaves the others 1. Returns 0, or a negative errno that makes every read fail.
+ */
+static int plan_call(void *ctx, size_t c)
+{
+	struct pvr_plan *p = ctx;
+	const struct pvr_call *call = &p->calls[c];
+	const struct iovec *liov = p->liov + call->l0;
 	ssize_t got;
 	uint64_t left;
 	int retries = 0;
 
 	do {
-		b->calls++;
-		got = process_vm_readv(m->pid, b->liov, k, b->riov, nr, 0);
+		__atomic_fetch_add(&p->syscalls, 1, __ATOMIC_RELAXED);
+		got = process_vm_readv(p->pid, liov, call->nl, p->riov + call->r0, call->nr, 0);
 	} while (got < 0 && errno == EINTR && retries++ < MEM_EINTR_RETRIES);
 	if (got < 0) {
 		int e = errno;
@@ -644,14 +718,25 @@ static int pvr_scatter_call(struct remote_mem *m, struct pvr_batch *b, struct me
 			return -e;
 		got = 0; /* the first range failed: its requests are read alone */
 	}
-	b->bytes += (uint64_t)got;
+	__atomic_fetch_add(&p->bytes, (uint64_t)got, __ATOMIC_RELAXED);
 	left = (uint64_t)got;
-	for (size_t q = 0; q < k && left >= b->liov[q].iov_len; q++) {
-		left -= b->liov[q].iov_len;
-		if (b->req_of[q] != SINK)
-			reqs[b->req_of[q]].result = 0;
+	for (size_t q = 0; q < call->nl && left >= liov[q].iov_len; q++) {
+		left -= liov[q].iov_len;
+		if (p->req_of[call->l0 + q] != SINK)
+			p->reqs[p->req_of[call->l0 + q]].result = 0;
 	}
 	return 0;
+}
+
+static void plan_free(struct pvr_plan *p)
+{
+	if (!p)
+		return;
+	free(p->liov);
+	free(p->riov);
+	free(p->req_of);
+	free(p->calls);
+	free(p);
 }
 
 /* Reads the requests still marked 1 (not read) as a plain batch, which restarts after each
@@ -691,15 +776,15 @@ static int pvr_readv_coalesced(struct remote_mem *m, struct mem_req *reqs, size_
 {
 	struct coalesce_key *keys = malloc(2 * n * sizeof(*keys)); /* and the sort's scratch */
 	struct pvr_batch *b = pvr_batch_of(m);
-	size_t nkeys = 0, k = 0, nr = 0;
-	uint64_t gend = 0;
+	size_t nkeys = 0;
 	int ret = 0;
 
-	if (!keys || !b) {
+	if (!m->plan)
+		m->plan = calloc(1, sizeof(*m->plan));
+	if (!keys || !b || !m->plan) {
 		free(keys);
 		return pvr_readv(m, reqs, n);
 	}
-	b->record = false; /* never coalesced while recording */
 	for (size_t i = 0; i < n; i++) {
 		reqs[i].result = 1; /* not read yet */
 		if (!reqs[i].len) {
@@ -715,31 +800,13 @@ static int pvr_readv_coalesced(struct remote_mem *m, struct mem_req *reqs, size_
 			sort_by_u64_key(keys, keys + n, nkeys, sizeof(*keys));
 			break;
 		}
-	for (size_t j = 0; j < nkeys && !ret; j++) {
-		struct mem_req *r = &reqs[keys[j].req];
-		bool extend = nr && r->addr >= gend && r->addr - gend <= MEM_COALESCE_GAP;
-
-		if (k + 2 > MEM_IOV_MAX || (!extend && nr == MEM_IOV_MAX)) {
-			ret = pvr_scatter_call(m, b, reqs, k, nr);
-			k = nr = 0;
-			extend = false;
-		}
-		if (extend && r->addr > gend) {
-			b->liov[k] = (struct iovec){b->sink, r->addr - gend};
-			b->req_of[k++] = SINK;
-		}
-		if (!extend)
-			b->riov[nr++] = (struct iovec){(void *)(uintptr_t)r->addr, 0};
-		b->liov[k] = (struct iovec){r->buf, r->len};
-		b->req_of[k++] = keys[j].req;
-		gend = r->addr + r->len;
-		b->riov[nr - 1].iov_len = gend - (uint64_t)(uintptr_t)b->riov[nr - 1].iov_base;
-	}
-	if (k && !ret)
-		ret = pvr_scatter_call(m, b, reqs, k, nr);
-	m->bytes += b->bytes;
-	m->calls += b->calls;
-	b->bytes = b->calls = 0;
+	plan_build(m->plan, reqs, keys, nkeys, b->sink);
+	m->plan->pid = m->pid;
+	m->plan->reqs = reqs;
+	m->plan->bytes = m->plan->syscalls = 0;
+	ret = work_pool_run(&m->pool, m->plan->ncalls, plan_call, m->plan);
+	m->bytes += m->plan->bytes;
+	m->calls += m->plan->syscalls;
 	free(keys);
 	if (ret == -ENOSYS) { /* no process_vm_readv here: /proc/PID/mem for good */
 		m->procfs = true;
@@ -1163,6 +1230,8 @@ int remote_mem_close(struct remote_mem *m, struct cw_error *err)
 	free(m->ranges);
 	free(m->image);
 	free(m->batch);
+	plan_free(m->plan);
+	work_pool_free(m->pool);
 	free(m);
 	return ret;
 }

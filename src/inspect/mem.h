@@ -83,8 +83,9 @@ int remote_mem_read(struct remote_mem *m, uint64_t addr, void *buf, size_t len);
 /*
  * Reads every request of reqs (as few syscalls as the kernel allows: process_vm_readv
  * with up to IOV_MAX iovecs; a live read of many requests reads those close together as
- * one range, unless recording). Each request gets its own result. Returns the number of
- * requests that succeeded, or a fatal negative errno (-EPERM, -ESRCH).
+ * one range, unless recording, and makes its calls on two threads where two CPUs are
+ * online). Each request gets its own result. Returns the number of requests that
+ * succeeded, or a fatal negative errno (-EPERM, -ESRCH).
  */
 long remote_mem_readv(struct remote_mem *m, struct mem_req *reqs, size_t n);
 

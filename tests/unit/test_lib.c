@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
-// Unit tests for src/lib: strbuf, arena, growing arrays, hash maps, sorting, JSON, numbers.
+// Unit tests for src/lib: strbuf, arena, arrays, hash maps, sorting, work pool, JSON, numbers.
 #include "cmocka_all.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "lib/arena.h"
 #include "lib/grow.h"
@@ -14,6 +17,7 @@
 #include "lib/num.h"
 #include "lib/sort.h"
 #include "lib/strbuf.h"
+#include "lib/workpool.h"
 
 static void strbuf_appends_and_caps(void **state)
 {
@@ -390,6 +394,57 @@ static void find_by_u64_key_from_any_finger(void **state)
 	free(order);
 }
 
+struct pool_tasks {
+	unsigned runs[400];
+	pthread_t by[400];
+	size_t fail_at; /* SIZE_MAX: none */
+	bool slow;
+};
+
+static int pool_task(void *ctx, size_t i)
+{
+	struct pool_tasks *t = ctx;
+	__atomic_fetch_add(&t->runs[i], 1, __ATOMIC_RELAXED);
+	t->by[i] = pthread_self();
+	if (t->slow)
+		nanosleep(&(struct timespec){0, 200000}, NULL);
+	return i == t->fail_at ? -EIO : 0;
+}
+
+static void work_pool_runs_each_task_once(void **state)
+{
+	static struct pool_tasks t;
+	struct work_pool *pool = NULL;
+	bool helped = false;
+
+	assert_int_equal(work_pool_run(&pool, 0, pool_task, &t), 0);
+	for (int round = 0; round < 3; round++) { /* the pool is kept between runs */
+		memset(&t, 0, sizeof(t));
+		t.fail_at = SIZE_MAX;
+		t.slow = round == 0;
+		assert_int_equal(work_pool_run(&pool, 400, pool_task, &t), 0);
+		for (size_t i = 0; i < 400; i++)
+			if (t.runs[i] != 1)
+				fail_msg("round %d: task %zu ran %u times", round, i, t.runs[i]);
+		if (round == 0)
+			for (size_t i = 0; i < 400; i++)
+				if (!pthread_equal(t.by[i], pthread_self()))
+					helped = true;
+	}
+	/* 400 tasks of 0.2 ms each: the helper takes some, where there is a second CPU */
+	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2)
+		assert_true(helped);
+	/* a failure stops the claiming and is returned; no task runs twice */
+	memset(&t, 0, sizeof(t));
+	t.fail_at = 5;
+	assert_int_equal(work_pool_run(&pool, 400, pool_task, &t), -EIO);
+	for (size_t i = 0; i < 400; i++)
+		assert_true(t.runs[i] <= 1);
+	assert_int_equal(t.runs[5], 1);
+	work_pool_free(pool);
+	work_pool_free(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +462,7 @@ int main(void)
 	    cmocka_unit_test(parse_u64_is_strict),
 	    cmocka_unit_test(sort_by_u64_key_is_stable_over_any_span),
 	    cmocka_unit_test(find_by_u64_key_from_any_finger),
+	    cmocka_unit_test(work_pool_runs_each_task_once),
 	};
 	return cmocka_run_group_tests_name("lib", tests, NULL, NULL);
 }
