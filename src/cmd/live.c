@@ -5,10 +5,20 @@
 #include <string.h>
 #include <time.h>
 
+#include "cmd/cmds.h"
 #include "cmd/live.h"
+#include "inspect/mem.h"
 #include "inspect/pause.h"
 #include "lib/usage.h"
 #include "lib/banned.h"
+
+unsigned live_option_jobs(const char *arg)
+{
+	uint64_t v = option_u64("--jobs", arg);
+	if (v < 1 || v > 64)
+		die("--jobs takes 1 to 64, not '%s'", arg);
+	return (unsigned)v;
+}
 
 void live_session_open(struct live_session *ls, const struct live_options *o)
 {
@@ -24,6 +34,8 @@ void live_session_open(struct live_session *ls, const struct live_options *o)
 	}
 	if (live_target_open(&ls->target, o->pid, o->record, &err))
 		die("%s", err.msg);
+	if (o->jobs)
+		remote_mem_set_threads(ls->target.mem, o->jobs);
 	snprintf(ls->name, sizeof(ls->name), "process %d", (int)o->pid);
 }
 

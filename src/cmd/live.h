@@ -15,6 +15,7 @@ struct live_options {
 	const char *replay; /* --replay FILE, or NULL */
 	const char *exe;    /* --exe PATH for a replay, or NULL */
 	bool pause;	    /* --pause: ptrace-stop the process while reading */
+	unsigned jobs;	    /* -j: threads reading the process; 0 = the reader's default */
 	struct live_emit_options emit;
 };
 
@@ -27,6 +28,9 @@ struct live_session {
 	uint64_t emitted; /* goroutines the last emit delivered */
 	char name[64];	  /* "process 1234", or the recording's file name */
 };
+
+/* The value of -j/--jobs for ps and top: 1 to 64, or dies with one line (exit 2). */
+unsigned live_option_jobs(const char *arg);
 
 /* Opens the process or the recording; dies with one line (exit 2) when it cannot. */
 void live_session_open(struct live_session *ls, const struct live_options *o);

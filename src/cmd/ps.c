@@ -40,6 +40,8 @@ static const char ps_usage[] =
     "  --no-dump              the analysis alone\n"
     "  --pause                stop the process (ptrace) for an exact snapshot; it is\n"
     "                         always resumed, also on errors and signals\n"
+    "  -j, --jobs N           read the process with N threads (default 2, 1 on a\n"
+    "                         machine with one CPU)\n"
     "  --system               also runtime goroutines and frames (as GOTRACEBACK=system)\n"
     "  --record FILE          save every byte read to FILE, to replay it later\n"
     "  --replay FILE          read a recorded snapshot instead of a process\n"
@@ -86,6 +88,7 @@ static const struct option ps_options[] = {
     {"no-analysis", no_argument, NULL, OPT_NO_ANALYSIS},
     {"no-dump", no_argument, NULL, OPT_NO_DUMP},
     {"pause", no_argument, NULL, OPT_PAUSE},
+    {"jobs", required_argument, NULL, 'j'},
     {"system", no_argument, NULL, OPT_SYSTEM},
     {"record", required_argument, NULL, OPT_RECORD},
     {"replay", required_argument, NULL, OPT_REPLAY},
@@ -112,7 +115,7 @@ static void parse_options(struct ps_cmd *c, int argc, char **argv)
 	int opt;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", ps_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hj:", ps_options, NULL)) != -1) {
 		if (analyzer_option(opt, optarg, &c->aopt))
 			continue;
 		switch (opt) {
@@ -130,6 +133,9 @@ static void parse_options(struct ps_cmd *c, int argc, char **argv)
 			break;
 		case OPT_PAUSE:
 			c->lopt.pause = true;
+			break;
+		case 'j':
+			c->lopt.jobs = live_option_jobs(optarg);
 			break;
 		case OPT_SYSTEM:
 			c->lopt.emit.system = true;

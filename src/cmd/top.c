@@ -31,6 +31,8 @@ static const char top_usage[] =
     "options:\n"
     "  --interval SECONDS     time between refreshes (default 2)\n"
     "  -n, --iterations N     refresh N times, then exit (default: until q)\n"
+    "  -j, --jobs N           read the process with N threads (default 2, 1 on a\n"
+    "                         machine with one CPU)\n"
     "  --min-count N          goroutines at one site to make a suspect (default 10)\n"
     "  --include-std          also rank sites in the Go standard library\n"
     "  --no-source            do not read Go source files named by the frames\n"
@@ -50,6 +52,7 @@ enum { OPT_INTERVAL = 256, OPT_COLOR };
 static const struct option top_options[] = {
     {"interval", required_argument, NULL, OPT_INTERVAL},
     {"iterations", required_argument, NULL, 'n'},
+    {"jobs", required_argument, NULL, 'j'},
     {"color", required_argument, NULL, OPT_COLOR},
     {"colour", required_argument, NULL, OPT_COLOR},
     ANALYZER_LONG_OPTIONS,
@@ -137,7 +140,7 @@ int cmd_top(int argc, char **argv)
 	int opt, cur = 0;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "hn:", top_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hj:n:", top_options, NULL)) != -1) {
 		if (analyzer_option(opt, optarg, &aopt))
 			continue;
 		switch (opt) {
@@ -148,6 +151,9 @@ int cmd_top(int argc, char **argv)
 			iterations = option_u64("--iterations", optarg);
 			if (!iterations)
 				die("--iterations must be at least 1");
+			break;
+		case 'j':
+			lo.jobs = live_option_jobs(optarg);
 			break;
 		case OPT_COLOR:
 			color = optarg;

@@ -83,11 +83,18 @@ int remote_mem_read(struct remote_mem *m, uint64_t addr, void *buf, size_t len);
 /*
  * Reads every request of reqs (as few syscalls as the kernel allows: process_vm_readv
  * with up to IOV_MAX iovecs; a live read of many requests reads those close together as
- * one range, unless recording, and makes its calls on two threads where two CPUs are
- * online). Each request gets its own result. Returns the number of requests that
+ * one range, unless recording, and makes its calls on remote_mem_set_threads() threads).
+ * Each request gets its own result. Returns the number of requests that
  * succeeded, or a fatal negative errno (-EPERM, -ESRCH).
  */
 long remote_mem_readv(struct remote_mem *m, struct mem_req *reqs, size_t n);
+
+/*
+ * Sets how many threads a live read may use for its process_vm_readv calls, the caller's
+ * included (1 to 64; others are clamped). The default is 2 where two CPUs are
+ * online, else 1. Replays read on the calling thread whatever the setting.
+ */
+void remote_mem_set_threads(struct remote_mem *m, unsigned threads);
 
 /* The latched fatal error (-EPERM, -ESRCH...), or 0. */
 int remote_mem_fatal(const struct remote_mem *m);

@@ -1,25 +1,25 @@
 // SPDX-License-Identifier: MIT
-// Independent tasks run on the calling thread and one helper thread (see workpool.h).
+// Independent tasks run on the calling thread and helper threads (see workpool.h).
 #include "lib/workpool.h"
 
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "lib/banned.h"
 
 struct work_pool {
-	pthread_t helper;
-	bool have_helper, quit;
+	pthread_t *helpers;
+	unsigned nhelpers;
+	bool quit;
 	pthread_mutex_t mu;
 	pthread_cond_t wake; /* a run was published, or quit */
-	pthread_cond_t idle; /* the helper left a run */
+	pthread_cond_t idle; /* the last helper left a run */
 	/* the run being published (under mu) */
-	unsigned long run; /* generation: the helper joins each run at most once */
-	bool open;	   /* the run still takes a helper */
-	bool inside;	   /* the helper is in the run */
+	unsigned long run; /* generation: a helper joins each run at most once */
+	bool open;	   /* the run still takes helpers */
+	unsigned inside;   /* helpers in the run */
 	size_t ntasks;
 	int (*task)(void *ctx, size_t i);
 	void *ctx;
@@ -57,18 +57,18 @@ static void *helper_main(void *arg)
 		if (p->quit)
 			break;
 		seen = p->run;
-		p->inside = true;
+		p->inside++;
 		pthread_mutex_unlock(&p->mu);
 		work(p);
 		pthread_mutex_lock(&p->mu);
-		p->inside = false;
-		pthread_cond_signal(&p->idle);
+		if (!--p->inside)
+			pthread_cond_signal(&p->idle);
 	}
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
 }
 
-static struct work_pool *pool_new(void)
+struct work_pool *work_pool_new(unsigned threads)
 {
 	struct work_pool *p = calloc(1, sizeof(*p));
 	sigset_t all, old;
@@ -78,24 +78,26 @@ static struct work_pool *pool_new(void)
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->wake, NULL);
 	pthread_cond_init(&p->idle, NULL);
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	threads = threads < 1 ? 1 : threads > WORK_POOL_MAX ? WORK_POOL_MAX : threads;
+	if (threads == 1)
+		return p;
+	p->helpers = calloc(threads - 1, sizeof(*p->helpers));
+	if (!p->helpers)
 		return p;
 	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old); /* inherited by the helper */
-	p->have_helper = !pthread_create(&p->helper, NULL, helper_main, p);
+	pthread_sigmask(SIG_SETMASK, &all, &old); /* inherited by the helpers */
+	while (p->nhelpers < threads - 1 &&
+	       !pthread_create(&p->helpers[p->nhelpers], NULL, helper_main, p))
+		p->nhelpers++;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return p;
 }
 
-int work_pool_run(struct work_pool **pool, size_t ntasks, int (*task)(void *ctx, size_t i),
-		  void *ctx)
+int work_pool_run(struct work_pool *p, size_t ntasks, int (*task)(void *ctx, size_t i), void *ctx)
 {
-	struct work_pool *p = *pool;
 	int failed;
 
-	if (ntasks > 1 && !p)
-		p = *pool = pool_new();
-	if (!p || !p->have_helper || ntasks < 2) {
+	if (!p || !p->nhelpers || ntasks < 2) {
 		for (size_t i = 0; i < ntasks; i++) {
 			int rc = task(ctx, i);
 			if (rc)
@@ -111,10 +113,10 @@ int work_pool_run(struct work_pool **pool, size_t ntasks, int (*task)(void *ctx,
 	p->failed = 0;
 	p->run++;
 	p->open = true;
-	pthread_cond_signal(&p->wake);
+	pthread_cond_broadcast(&p->wake);
 	pthread_mutex_unlock(&p->mu);
 	work(p);
-	/* a helper that has not woken yet stays out of this run: nothing to wait for */
+	/* helpers that have not woken yet stay out of this run: nothing to wait for */
 	pthread_mutex_lock(&p->mu);
 	p->open = false;
 	while (p->inside)
@@ -128,13 +130,13 @@ void work_pool_free(struct work_pool *pool)
 {
 	if (!pool)
 		return;
-	if (pool->have_helper) {
-		pthread_mutex_lock(&pool->mu);
-		pool->quit = true;
-		pthread_cond_signal(&pool->wake);
-		pthread_mutex_unlock(&pool->mu);
-		pthread_join(pool->helper, NULL);
-	}
+	pthread_mutex_lock(&pool->mu);
+	pool->quit = true;
+	pthread_cond_broadcast(&pool->wake);
+	pthread_mutex_unlock(&pool->mu);
+	for (unsigned i = 0; i < pool->nhelpers; i++)
+		pthread_join(pool->helpers[i], NULL);
+	free(pool->helpers);
 	pthread_cond_destroy(&pool->idle);
 	pthread_cond_destroy(&pool->wake);
 	pthread_mutex_destroy(&pool->mu);

@@ -356,6 +356,14 @@ SKIP: {
 		diag("$jerr$jerr2");
 	}
 
+	# -j: the same snapshot on one thread and on four; a bad count is one line, exit 2
+	my (undef, $j1, $j1err) = run($cw, 'ps', '--no-analysis', '-j', '1', $pid);
+	my (undef, $j4, $j4err) = run($cw, 'ps', '--no-analysis', '--jobs', '4', $pid);
+	ok($j1 ne '' && $j1 eq $j4, '-j 1 and --jobs 4 print the same snapshot') or diag("$j1err$j4err");
+	($rc, undef, $err) = run($cw, 'ps', '-j', '0', $pid);
+	is($rc, 2, '-j 0: exit 2');
+	is($err, "chanwatch: --jobs takes 1 to 64, not '0'\n", '-j 0: says what it takes');
+
 	# a truncated recording: exit 2, one line
 	my $cut = "$tmp/cut.cws";
 	copy($rec, $cut) or die "copy: $!";

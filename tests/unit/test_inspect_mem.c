@@ -254,8 +254,9 @@ static void live_batch_mixed(void **state)
 	child_stop(&c);
 }
 
-/* 3000 requests: all good take ceil(3000/1024) calls; bad ones each cost one more. */
-static void live_batch_large(void **state)
+/* 3000 requests: all good take ceil(3000/1024) calls; bad ones each cost one more. On
+ * threads threads (the calls planned, then made by whichever thread claims them). */
+static void batch_large(unsigned threads)
 {
 	enum { N = 3000 };
 	static struct mem_req r[N];
@@ -266,9 +267,10 @@ static void live_batch_large(void **state)
 	uint64_t calls0, calls1, bytes;
 	size_t bad = 0;
 
-	NEED_PTRACE();
 	child_start(&c, 1);
 	assert_int_equal(remote_mem_open_pid(&m, c.pid, &err), 0);
+	remote_mem_set_threads(m, threads);
+	memset(vals, 0, sizeof(vals));
 	for (size_t i = 0; i < N; i++)
 		r[i] =
 		    (struct mem_req){(uintptr_t)known + (i * 13) % (KNOWN_LEN - 8), &vals[i], 8, 1};
@@ -303,6 +305,14 @@ static void live_batch_large(void **state)
 	}
 	assert_int_equal(remote_mem_close(m, &err), 0);
 	child_stop(&c);
+}
+
+static void live_batch_large(void **state)
+{
+	NEED_PTRACE();
+	batch_large(1);
+	batch_large(2);
+	batch_large(5);
 }
 
 /* Requests in two far-apart ranges (the child's data and page 0 of its map), shuffled: the

@@ -414,34 +414,43 @@ static int pool_task(void *ctx, size_t i)
 static void work_pool_runs_each_task_once(void **state)
 {
 	static struct pool_tasks t;
-	struct work_pool *pool = NULL;
-	bool helped = false;
+	const unsigned threads[] = {1, 2, 4};
 
-	assert_int_equal(work_pool_run(&pool, 0, pool_task, &t), 0);
-	for (int round = 0; round < 3; round++) { /* the pool is kept between runs */
-		memset(&t, 0, sizeof(t));
-		t.fail_at = SIZE_MAX;
-		t.slow = round == 0;
-		assert_int_equal(work_pool_run(&pool, 400, pool_task, &t), 0);
-		for (size_t i = 0; i < 400; i++)
-			if (t.runs[i] != 1)
-				fail_msg("round %d: task %zu ran %u times", round, i, t.runs[i]);
-		if (round == 0)
+	for (size_t k = 0; k < sizeof(threads) / sizeof(threads[0]); k++) {
+		struct work_pool *pool = work_pool_new(threads[k]);
+		bool helped = false;
+
+		assert_non_null(pool);
+		assert_int_equal(work_pool_run(pool, 0, pool_task, &t), 0);
+		for (int round = 0; round < 3; round++) { /* the pool is kept between runs */
+			memset(&t, 0, sizeof(t));
+			t.fail_at = SIZE_MAX;
+			t.slow = round == 0;
+			assert_int_equal(work_pool_run(pool, 400, pool_task, &t), 0);
 			for (size_t i = 0; i < 400; i++)
-				if (!pthread_equal(t.by[i], pthread_self()))
-					helped = true;
+				if (t.runs[i] != 1)
+					fail_msg("%u threads, round %d: task %zu ran %u times",
+						 threads[k], round, i, t.runs[i]);
+			if (round == 0)
+				for (size_t i = 0; i < 400; i++)
+					helped |= !pthread_equal(t.by[i], pthread_self());
+		}
+		/* 400 tasks of 0.2 ms each: helpers take some; with one thread, none exists */
+		assert_int_equal(helped, threads[k] > 1);
+		/* a failure stops the claiming and is returned; no task runs twice */
+		memset(&t, 0, sizeof(t));
+		t.fail_at = 5;
+		assert_int_equal(work_pool_run(pool, 400, pool_task, &t), -EIO);
+		for (size_t i = 0; i < 400; i++)
+			assert_true(t.runs[i] <= 1);
+		assert_int_equal(t.runs[5], 1);
+		work_pool_free(pool);
 	}
-	/* 400 tasks of 0.2 ms each: the helper takes some, where there is a second CPU */
-	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2)
-		assert_true(helped);
-	/* a failure stops the claiming and is returned; no task runs twice */
-	memset(&t, 0, sizeof(t));
-	t.fail_at = 5;
-	assert_int_equal(work_pool_run(&pool, 400, pool_task, &t), -EIO);
+	memset(&t, 0, sizeof(t)); /* no pool: the calling thread alone */
+	t.fail_at = SIZE_MAX;
+	assert_int_equal(work_pool_run(NULL, 400, pool_task, &t), 0);
 	for (size_t i = 0; i < 400; i++)
-		assert_true(t.runs[i] <= 1);
-	assert_int_equal(t.runs[5], 1);
-	work_pool_free(pool);
+		assert_true(t.runs[i] == 1 && pthread_equal(t.by[i], pthread_self()));
 	work_pool_free(NULL);
 }
 
