@@ -91,8 +91,9 @@ long remote_mem_readv(struct remote_mem *m, struct mem_req *reqs, size_t n);
 
 /*
  * Sets how many threads a live read may use for its process_vm_readv calls, the caller's
- * included (1 to 64; others are clamped). The default is 2 where two CPUs are
- * online, else 1. Replays read on the calling thread whatever the setting.
+ * included (1 to 64; others are clamped). The default is 2 where more than two CPUs are
+ * online, else 1: a reader on every CPU delays the target's own threads. Replays read on
+ * the calling thread whatever the setting.
  */
 void remote_mem_set_threads(struct remote_mem *m, unsigned threads);
 
