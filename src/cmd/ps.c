@@ -173,16 +173,17 @@ static void parse_options(struct ps_cmd *c, int argc, char **argv)
 /* --- the dump and the analysis, fed from one emission ------------------------------------ */
 
 struct ps_sink {
-	struct dump_sink analyzer; /* .goroutine NULL when there is no analysis */
-	FILE *dump;		   /* debug=2 text, or NULL */
-	struct jsonw *json;	   /* goroutine records inside "goroutines", or NULL */
+	struct dump_sink analyzer;	     /* .goroutine NULL when there is no analysis */
+	FILE *dump;			     /* debug=2 text, or NULL */
+	struct goroutine_text_cache *stacks; /* the dump's shared stacks, formatted once */
+	struct jsonw *json;		     /* goroutine records inside "goroutines", or NULL */
 };
 
 static int ps_goroutine(void *ctx, const struct goroutine *g)
 {
 	struct ps_sink *p = ctx;
 	if (p->dump)
-		goroutine_text_write(p->dump, g);
+		goroutine_text_write(p->dump, g, p->stacks);
 	if (p->json)
 		records_goroutine_object(p->json, g);
 	if (p->analyzer.goroutine)
@@ -361,6 +362,7 @@ int cmd_ps(int argc, char **argv)
 		sink.json = &w;
 	} else if (!c.no_dump) {
 		sink.dump = stdout;
+		sink.stacks = goroutine_text_cache_new(); /* NULL: each stack formatted each time */
 	}
 	live_session_emit(&ls, &c.lopt, &ds);
 	if (a) {
@@ -389,6 +391,7 @@ int cmd_ps(int argc, char **argv)
 		analysis_release(&an);
 	}
 done:
+	goroutine_text_cache_free(sink.stacks);
 	if (fflush(stdout))
 		die("cannot write standard output: %s", strerror(errno));
 	live_session_end(&ls);

@@ -298,6 +298,7 @@ static void stack_frames(struct emitter *e, const struct live_g *lg, struct goro
 			g->frames = se->frames;
 			g->nframes = se->nframes;
 			g->frames_elided = se->elided;
+			g->stack_id = idx < UINT32_MAX ? (uint32_t)idx + 1 : 0;
 			return;
 		}
 		build_frames(e, lg, g); /* another stack with the same hash: not cached */
@@ -314,6 +315,7 @@ static void stack_frames(struct emitter *e, const struct live_g *lg, struct goro
 	memcpy(se->frames, g->frames, g->nframes * sizeof(*se->frames));
 	u64map_set(&e->by_stack, key, e->nstacks++);
 	g->frames = se->frames;
+	g->stack_id = e->nstacks < UINT32_MAX ? (uint32_t)e->nstacks : 0;
 }
 
 int live_snapshot_emit(const struct live_snapshot *s, const struct live_target *t,

@@ -59,10 +59,13 @@
 #define MEM_COALESCE_MAX  (64u << 10) /* bytes of one merged read at most */
 #define MEM_EINTR_RETRIES 16
 /*
- * Threads a live read uses by default: two, but never every CPU online. On a 2-CPU machine,
- * 58 windows each on a 100k-goroutine target: two threads made the snapshot 8% faster (245
- * against 265 ms) and delayed the target's probe by 37.6 and 8.9 ms in two windows more
- * than a control probe on the same CPU; one thread never by more than 0.31 ms.
+ * Threads a live read uses by default: two, but never every CPU online, which would leave
+ * the target's own threads none. On a 2-CPU machine, 58 alternated windows each on a
+ * 100k-goroutine target: two threads made the snapshot 8% faster (245 against 265 ms); the
+ * target's probe was later than a control probe on the same CPU by more than 1 ms in two
+ * windows with two threads (37.6, 8.9 ms) and in none with one. Not conclusive: such
+ * one-sided pauses, the control's as often as the target's, also came in a bench run with
+ * one thread (88.9 ms in one window of 18).
  */
 #define MEM_THREADS	   2
 #define MEM_PROBE_MAPPINGS 64

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Unit and golden tests for the text dump reader (src/dump/text.c) and JSON records.
+// Unit and golden tests for the text dump reader (src/dump/text.c), JSON records and the
+// debug=2 writer's stack cache.
 #define _GNU_SOURCE
 #include "cmocka_all.h"
 
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "dump/dump.h"
+#include "output/goroutine_text.h"
 #include "output/records.h"
 
 #include "lib/banned.h"
@@ -637,6 +639,93 @@ static void big_inputs_across_refills(void **state)
 	free(buf);
 }
 
+/* The text of gs[0..n) as goroutine_text_write() writes it, with cache or without. */
+static char *write_text(const struct goroutine *gs, size_t n, struct goroutine_text_cache *cache,
+			size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+	assert_non_null(f);
+	for (size_t i = 0; i < n; i++)
+		goroutine_text_write(f, &gs[i], cache);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void text_cache_formats_a_stack_once(void **state)
+{
+	enum { NSTACK = 700, NFRAME = 100, NAME = 1000 };
+	static struct frame frames[2][NFRAME], big[NFRAME];
+	static char name[NAME + 1];
+	struct goroutine gs[6];
+	struct goroutine_text_cache *c = goroutine_text_cache_new();
+	char *plain, *cached;
+	size_t plain_len, cached_len;
+
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < 3; i++)
+			frames[k][i] = (struct frame){.func = slice_cstr(k ? "main.b" : "main.a"),
+						      .file = slice_cstr("/src/main.go"),
+						      .line = 10 + (uint32_t)i,
+						      .offset = 0x20,
+						      .flags = i == 1 ? FRAME_INLINED : 0};
+	memset(gs, 0, sizeof(gs));
+	for (int i = 0; i < 6; i++) { /* stacks 1 2 1 (unshared) 2 1: headers and creators vary */
+		int k = i % 3 == 1;
+		gs[i].id = 100 + (uint64_t)i;
+		gs[i].status = slice_cstr(i & 1 ? "chan send" : "chan receive");
+		gs[i].frames = frames[k];
+		gs[i].nframes = 3;
+		gs[i].stack_id = i == 3 ? 0 : (uint32_t)k + 1;
+		gs[i].created_by = (struct frame){.func = slice_cstr("main.main"),
+						  .file = slice_cstr("/src/main.go"),
+						  .line = 40 + (uint32_t)i};
+		gs[i].creator_id = 1;
+	}
+	plain = write_text(gs, 6, NULL, &plain_len);
+	cached = write_text(gs, 6, c, &cached_len);
+	assert_int_equal(cached_len, plain_len);
+	assert_memory_equal(cached, plain, plain_len);
+	free(cached);
+
+	/* a stack_id is trusted: frames given with a kept id are not looked at again */
+	frames[0][0].line = 99;
+	cached = write_text(gs, 1, c, &cached_len);
+	assert_non_null(strstr(cached, "main.go:10 +0x20\n"));
+	assert_null(strstr(cached, ":99"));
+	free(cached);
+	free(plain);
+	frames[0][0].line = 10;
+
+	/* past 64 MiB of kept text, stacks are formatted each time, still right */
+	memset(name, 'x', NAME);
+	memcpy(name, "main.", 5);
+	for (int i = 0; i < NFRAME; i++)
+		big[i] = (struct frame){.func = slice_from(name, NAME),
+					.file = slice_cstr("/src/big.go"),
+					.line = (uint32_t)i + 1};
+	for (uint32_t id = 10; id < 10 + NSTACK; id++) {
+		struct goroutine g = gs[0];
+		g.frames = big;
+		g.nframes = NFRAME;
+		g.stack_id = id;
+		plain = write_text(&g, 1, NULL, &plain_len);
+		cached = write_text(&g, 1, c, &cached_len);
+		assert_int_equal(cached_len, plain_len);
+		assert_memory_equal(cached, plain, plain_len);
+		free(plain);
+		free(cached);
+	}
+	plain = write_text(gs, 6, NULL, &plain_len); /* the stacks kept before still serve */
+	cached = write_text(gs, 6, c, &cached_len);
+	assert_int_equal(cached_len, plain_len);
+	assert_memory_equal(cached, plain, plain_len);
+	free(plain);
+	free(cached);
+	goroutine_text_cache_free(c);
+	goroutine_text_cache_free(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -655,6 +744,7 @@ int main(void)
 	    cmocka_unit_test(sink_stop_is_returned),
 	    cmocka_unit_test(big_inputs_across_refills),
 	    cmocka_unit_test(golden_pairs),
+	    cmocka_unit_test(text_cache_formats_a_stack_once),
 	};
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }
