@@ -279,6 +279,12 @@ static void build_frames(struct emitter *e, const struct live_g *lg, struct goro
 	}
 }
 
+/* The model's stack_id of stacks[idx]: idx + 1, or 0 (none) past what 32 bits count. */
+static uint32_t stack_id_of(uint64_t idx)
+{
+	return idx < UINT32_MAX - 1 ? (uint32_t)idx + 1 : 0;
+}
+
 /* g's frames from the cache of whole stacks, built and kept the first time. */
 static void stack_frames(struct emitter *e, const struct live_g *lg, struct goroutine *g)
 {
@@ -298,7 +304,7 @@ static void stack_frames(struct emitter *e, const struct live_g *lg, struct goro
 			g->frames = se->frames;
 			g->nframes = se->nframes;
 			g->frames_elided = se->elided;
-			g->stack_id = idx < UINT32_MAX ? (uint32_t)idx + 1 : 0;
+			g->stack_id = stack_id_of(idx);
 			return;
 		}
 		build_frames(e, lg, g); /* another stack with the same hash: not cached */
@@ -315,7 +321,7 @@ static void stack_frames(struct emitter *e, const struct live_g *lg, struct goro
 	memcpy(se->frames, g->frames, g->nframes * sizeof(*se->frames));
 	u64map_set(&e->by_stack, key, e->nstacks++);
 	g->frames = se->frames;
-	g->stack_id = e->nstacks < UINT32_MAX ? (uint32_t)e->nstacks : 0;
+	g->stack_id = stack_id_of(e->nstacks - 1);
 }
 
 int live_snapshot_emit(const struct live_snapshot *s, const struct live_target *t,

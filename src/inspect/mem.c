@@ -641,10 +641,11 @@ struct coalesce_key {
 #define SINK SIZE_MAX /* req_of of a gap's iovec */
 
 /*
- * The process_vm_readv calls of one coalesced batch, planned before any is made, so that two
- * threads can make them at once: the kernel's copy is most of a snapshot's time, and each
- * call fills requests of its own. Call c reads remote iovecs riov[call.r0, + call.nr) into
- * local ones liov[call.l0, + call.nl); req_of[l] is liov[l]'s request, or SINK for a gap.
+ * The process_vm_readv calls of one coalesced batch, planned before any is made, so that
+ * several threads can make them at once (remote_mem_set_threads): the kernel's copy is most
+ * of a snapshot's time, and each call fills requests of its own. Call c reads remote iovecs
+ * riov[call.r0, + call.nr) into local ones liov[call.l0, + call.nl); req_of[l] is liov[l]'s
+ * request, or SINK for a gap.
  */
 struct pvr_plan {
 	struct iovec *liov, *riov;
@@ -659,8 +660,6 @@ struct pvr_plan {
 	struct mem_req *reqs;
 	uint64_t bytes, syscalls; /* added to atomically */
 };
-
-#define SINK SIZE_MAX /* req_of of a gap's iovec */
 
 static void plan_close_call(struct pvr_plan *p, size_t l0, size_t r0)
 {
@@ -708,7 +707,8 @@ static void plan_build(struct pvr_plan *p, struct mem_req *reqs, const struct co
 
 /*
  * Makes call c of the plan (a work_pool task): marks the requests it read whole 0 and
- * leaves the others 1. Returns 0, or a negative errno that makes every read fail.
+ * leaves the others 1. Returns 0, or a negative errno that ends the batch: -ENOSYS (the
+ * caller reads it all again through /proc/PID/mem) or one that makes every read fail.
  */
 static int plan_call(void *ctx, size_t c)
 {

@@ -16,6 +16,7 @@
 #define STACK_BATCH_MAX (32u << 20)  /* stack bytes read per batch */
 #define MAX_STRUCT	4096	     /* no runtime struct we read is larger */
 #define GO_MAX_STACK	(1ull << 30) /* Go's default max stack (1 GB) */
+#define LIVE_PRESIZE_GS (1u << 20)   /* goroutines the array is sized for before any is read */
 
 /* One field of a struct read into buf (len bytes); 0 when unknown or out of the buffer. */
 static uint64_t field_u(const uint8_t *buf, size_t len, const struct rl_field *f)
@@ -196,8 +197,13 @@ static int read_gs(struct walk *w, uint64_t ptr, uint64_t len)
 	struct mem_req *reqs = NULL;
 	int rc = 0;
 
-	/* every g but the dead: sized once, so the array is not copied as it grows */
-	w->s->gs = grow_array(w->s->gs, &w->gs_alloc, len ? len : 1, sizeof(*w->s->gs));
+	/* sized once for up to LIVE_PRESIZE_GS goroutines, so the array is not copied as it
+	 * grows; len is the target's word, so no more than that before the gs are read */
+	w->s->gs = grow_array(w->s->gs, &w->gs_alloc,
+			      len < 1		      ? 1
+			      : len < LIVE_PRESIZE_GS ? len
+						      : LIVE_PRESIZE_GS,
+			      sizeof(*w->s->gs));
 	addrs = grow_array(NULL, &(size_t){0}, PTR_CHUNK, sizeof(*addrs));
 	buf = grow_array(NULL, &(size_t){0}, (size_t)G_CHUNK * w->gsize, 1);
 	reqs = grow_array(NULL, &(size_t){0}, G_CHUNK, sizeof(*reqs));

@@ -20,8 +20,9 @@ struct work_pool *work_pool_new(unsigned threads);
 /*
  * Runs task(ctx, i) once for every i in [0, ntasks), on the calling thread and the pool's
  * helpers, each claiming the next index until none is left. Tasks must not depend on each
- * other or on which thread runs them. Once a task returns non-zero no further index is
- * claimed; the first such value is returned (0 when all succeeded). Returns only when no
+ * other or on which thread runs them. Once a task returns non-zero, threads stop taking new
+ * indices (a task another thread had already taken still runs); the first such value is
+ * returned (0 when all succeeded). Returns only when no
  * task is running. pool NULL: the calling thread alone. One run per pool at a time.
  */
 int work_pool_run(struct work_pool *pool, size_t ntasks, int (*task)(void *ctx, size_t i),

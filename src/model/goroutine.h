@@ -83,8 +83,9 @@ struct goroutine {
 	const struct frame *frames; /* innermost first */
 	uint32_t nframes;
 	uint32_t frames_elided; /* N of "...N frames elided...", FRAMES_ELIDED_UNKNOWN, or 0 */
-	uint32_t stack_id;	/* 0, or the producer's number for this stack: every goroutine it
-				   gives one stack_id has the same frames, nframes and
+	uint32_t stack_id;	/* 0, or the producer's number for this stack, counting 1, 2, 3...
+				   (small and dense: writers index arrays by it): every goroutine
+				   it gives one stack_id has the same frames, nframes and
 				   frames_elided (writers may format a shared stack once) */
 
 	struct frame created_by; /* creator's go statement; func empty when absent */

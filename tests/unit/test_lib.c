@@ -397,8 +397,10 @@ static void find_by_u64_key_from_any_finger(void **state)
 struct pool_tasks {
 	unsigned runs[400];
 	pthread_t by[400];
-	size_t fail_at; /* SIZE_MAX: none */
-	bool slow;
+	pthread_t caller;
+	size_t fail_at;	  /* SIZE_MAX: none */
+	bool wait_helper; /* task 0 waits (up to 10 s) until a helper has run a task */
+	bool helper_ran;
 };
 
 static int pool_task(void *ctx, size_t i)
@@ -406,8 +408,13 @@ static int pool_task(void *ctx, size_t i)
 	struct pool_tasks *t = ctx;
 	__atomic_fetch_add(&t->runs[i], 1, __ATOMIC_RELAXED);
 	t->by[i] = pthread_self();
-	if (t->slow)
-		nanosleep(&(struct timespec){0, 200000}, NULL);
+	if (!pthread_equal(t->by[i], t->caller))
+		__atomic_store_n(&t->helper_ran, true, __ATOMIC_RELAXED);
+	for (int ms = 0; t->wait_helper && i == 0 && ms < 10000; ms++) {
+		if (__atomic_load_n(&t->helper_ran, __ATOMIC_RELAXED))
+			break;
+		nanosleep(&(struct timespec){0, 1000000}, NULL);
+	}
 	return i == t->fail_at ? -EIO : 0;
 }
 
@@ -424,8 +431,9 @@ static void work_pool_runs_each_task_once(void **state)
 		assert_int_equal(work_pool_run(pool, 0, pool_task, &t), 0);
 		for (int round = 0; round < 3; round++) { /* the pool is kept between runs */
 			memset(&t, 0, sizeof(t));
+			t.caller = pthread_self();
 			t.fail_at = SIZE_MAX;
-			t.slow = round == 0;
+			t.wait_helper = round == 0 && threads[k] > 1;
 			assert_int_equal(work_pool_run(pool, 400, pool_task, &t), 0);
 			for (size_t i = 0; i < 400; i++)
 				if (t.runs[i] != 1)
@@ -435,10 +443,11 @@ static void work_pool_runs_each_task_once(void **state)
 				for (size_t i = 0; i < 400; i++)
 					helped |= !pthread_equal(t.by[i], pthread_self());
 		}
-		/* 400 tasks of 0.2 ms each: helpers take some; with one thread, none exists */
+		/* task 0 waits for a helper to take one: helpers exist; with one thread, none */
 		assert_int_equal(helped, threads[k] > 1);
 		/* a failure stops the claiming and is returned; no task runs twice */
 		memset(&t, 0, sizeof(t));
+		t.caller = pthread_self();
 		t.fail_at = 5;
 		assert_int_equal(work_pool_run(pool, 400, pool_task, &t), -EIO);
 		for (size_t i = 0; i < 400; i++)
@@ -447,6 +456,7 @@ static void work_pool_runs_each_task_once(void **state)
 		work_pool_free(pool);
 	}
 	memset(&t, 0, sizeof(t)); /* no pool: the calling thread alone */
+	t.caller = pthread_self();
 	t.fail_at = SIZE_MAX;
 	assert_int_equal(work_pool_run(NULL, 400, pool_task, &t), 0);
 	for (size_t i = 0; i < 400; i++)

@@ -722,6 +722,24 @@ static void text_cache_formats_a_stack_once(void **state)
 	assert_memory_equal(cached, plain, plain_len);
 	free(plain);
 	free(cached);
+	/* ...from the cache (frames changed under a kept id do not show), while a stack first
+	 * seen past the cap is formatted each time (its changed frames do show) */
+	frames[0][0].line = 99;
+	cached = write_text(gs, 1, c, &cached_len);
+	assert_null(strstr(cached, ":99"));
+	free(cached);
+	frames[0][0].line = 10;
+	{
+		struct goroutine g = gs[0];
+		g.stack_id = 10 + NSTACK;
+		cached = write_text(&g, 1, c, &cached_len);
+		free(cached);
+		frames[0][0].line = 99;
+		cached = write_text(&g, 1, c, &cached_len);
+		assert_non_null(strstr(cached, "main.go:99 +0x20\n"));
+		free(cached);
+		frames[0][0].line = 10;
+	}
 	goroutine_text_cache_free(c);
 	goroutine_text_cache_free(NULL);
 }
