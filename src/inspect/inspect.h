@@ -133,8 +133,8 @@ int live_target_close(struct live_target *t, struct cw_error *err);
 /*
  * Takes a snapshot into *s (zeroed first; release with live_snapshot_release()). Returns
  * 0, or a negative errno with err set when nothing usable could be read (process gone,
- * permission, allgs unreadable or implausible). Single goroutines that cannot be read are
- * marked, not errors.
+ * permission, allgs unreadable or implausible); *s is then empty (released again harmlessly).
+ * Single goroutines that cannot be read are marked, not errors.
  */
 int live_snapshot_take(struct live_target *t, struct live_snapshot *s, struct cw_error *err);
 
@@ -149,7 +149,7 @@ struct live_binary_hooks {
 /*
  * The walker alone, over any memory: what live_snapshot_take() does once the target is
  * open (the fuzz target feeds it hostile memory). roots gives allgs/allglen addresses and
- * mono_ns; hooks may be NULL.
+ * mono_ns; hooks may be NULL. On error *s is left released (empty).
  */
 int live_snapshot_walk(struct remote_mem *mem, const struct runtime_layout *l,
 		       const struct snapshot_meta *roots, const struct live_binary_hooks *hooks,

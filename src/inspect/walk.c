@@ -774,6 +774,8 @@ cleanup:
 	s->bytes_read = bytes1 - bytes0;
 	s->read_calls = calls1 - calls0;
 	s->took_ns = now_ns() - t0;
+	if (rc)
+		live_snapshot_release(s); /* what was read before the error is not a snapshot */
 	return rc;
 }
 
